@@ -1,0 +1,1 @@
+"""Model families implemented in this project (rather than loaded as remote code)."""

@@ -1,0 +1,69 @@
+"""Language codes of IndicTrans2.
+
+IndicTrans2 names languages by their FLORES-200 codes (`hin_Deva`), while indic-nlp-library, which does the
+script normalization the models were trained with, uses ISO 639-1-like codes (`hi`). This module is the one
+place that maps between the two.
+"""
+
+from __future__ import annotations
+
+# FLORES code -> indic-nlp-library language code. The 22 scheduled languages of India (some in two scripts)
+# plus English: the languages the released IndicTrans2 checkpoints translate. The odd-looking entries are the
+# ones the models were trained with (IndicTransToolkit's table): Ol Chiki text goes through the Oriya normalizer
+# and Meitei Mayek through the Devanagari one, and neither script is transliterated; "ur" needs `urduhack`.
+FLORES_TO_INDICNLP: dict[str, str] = {
+    "asm_Beng": "as",
+    "ben_Beng": "bn",
+    "brx_Deva": "hi",
+    "doi_Deva": "hi",
+    "eng_Latn": "en",
+    "gom_Deva": "kK",
+    "guj_Gujr": "gu",
+    "hin_Deva": "hi",
+    "kan_Knda": "kn",
+    "kas_Arab": "ur",
+    "kas_Deva": "hi",
+    "mai_Deva": "hi",
+    "mal_Mlym": "ml",
+    "mar_Deva": "mr",
+    "mni_Beng": "bn",
+    "mni_Mtei": "hi",
+    "npi_Deva": "ne",
+    "ory_Orya": "or",
+    "pan_Guru": "pa",
+    "san_Deva": "hi",
+    "sat_Olck": "or",
+    "snd_Arab": "ur",
+    "snd_Deva": "hi",
+    "tam_Taml": "ta",
+    "tel_Telu": "te",
+    "urd_Arab": "ur",
+}
+
+SUPPORTED_LANGUAGES: tuple[str, ...] = tuple(sorted(FLORES_TO_INDICNLP))
+
+# Every tag the source dictionaries know (the tokenizer accepts any of them in the two leading positions),
+# including low-resource languages added after the first release that the 22-language checkpoints were not
+# trained to translate.
+LANGUAGE_TAGS: frozenset[str] = frozenset(
+    SUPPORTED_LANGUAGES
+    + ("awa_Deva", "bho_Deva", "gon_Deva", "hne_Deva", "kha_Latn", "lus_Latn", "mag_Deva", "unr_Deva")
+)
+
+
+class UnknownLanguageError(ValueError):
+    """A language code that IndicTrans2 does not translate."""
+
+
+def check_language(code: str) -> str:
+    """Return `code` if IndicTrans2 translates it, else raise an error that lists the valid codes."""
+    if code not in FLORES_TO_INDICNLP:
+        raise UnknownLanguageError(
+            f"unknown language code {code!r}; IndicTrans2 uses FLORES-200 codes: {', '.join(SUPPORTED_LANGUAGES)}"
+        )
+    return code
+
+
+def script_of(code: str) -> str:
+    """The ISO 15924 script part of a FLORES code (`hin_Deva` -> `Deva`)."""
+    return code.split("_", 1)[1]

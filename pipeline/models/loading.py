@@ -1,0 +1,113 @@
+"""Loading Hugging Face seq2seq models and tokenizers, with errors that say what to do.
+
+A model id is either a local folder in the hub layout or a hub id. On a machine without the hub, a hub id only
+loads from the local cache; when it cannot be loaded the run stops before any work with a `ModelLoadError`
+that names the model and the ways out.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import torch
+from transformers import AutoConfig, AutoModelForSeq2SeqLM, AutoTokenizer, PreTrainedModel, PreTrainedTokenizerBase
+
+from pipeline.devices import Placement, resolve_placement
+
+
+class ModelLoadError(RuntimeError):
+    """A model or tokenizer that could not be loaded; the message says what to do about it."""
+
+
+@dataclass
+class Seq2SeqModel:
+    """A loaded model with its tokenizer and where it came from (for the run manifest)."""
+
+    model: PreTrainedModel
+    tokenizer: PreTrainedTokenizerBase
+    model_id: str
+    revision: str | None
+    placement: Placement
+
+    @property
+    def model_type(self) -> str:
+        return self.model.config.model_type
+
+    def describe(self) -> dict[str, str | None]:
+        return {
+            "model": self.model_id,
+            "revision": self.revision,
+            "device": str(self.placement.device),
+            "dtype": self.placement.dtype_name,
+        }
+
+
+def _looks_like_path(model_id: str) -> bool:
+    return model_id.startswith((".", "/", "~")) or Path(model_id).expanduser().exists()
+
+
+def _explain(model_id: str, stage: str, error: Exception) -> str:
+    reason = str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
+    if _looks_like_path(model_id):
+        hint = (
+            "the local folder is missing or incomplete; for the offline tiny models run "
+            "`python scripts/make_tiny_models.py .tiny-models`"
+        )
+    else:
+        hint = (
+            f"without access to the Hugging Face hub, download it once elsewhere "
+            f"(`hf download {model_id} --local-dir DIR`) and set `{stage}.model: DIR` in the config, "
+            f"or set HF_HUB_OFFLINE=1 with a cache that already holds it; with access, check the id"
+        )
+    return f"cannot load model {model_id!r} for stage {stage!r}: {reason}\n  what to do: {hint}"
+
+
+def _resolved_revision(model_id: str, config_revision: str | None, loaded_config) -> str | None:
+    """The commit the weights came from: the hub's commit hash when known, else what the config asked for."""
+    return getattr(loaded_config, "_commit_hash", None) or config_revision or (
+        "local" if _looks_like_path(model_id) else None
+    )
+
+
+def load_seq2seq(
+    model_id: str, revision: str | None, stage: str, device: str, precision: str
+) -> Seq2SeqModel:
+    """Load model and tokenizer onto the configured device and precision, in eval mode."""
+    source = str(Path(model_id).expanduser()) if _looks_like_path(model_id) else model_id
+    try:
+        config = AutoConfig.from_pretrained(source, revision=revision)
+        placement = resolve_placement(device, precision, config.model_type)
+        tokenizer = AutoTokenizer.from_pretrained(source, revision=revision)
+        # Weights are cast while loading, so an fp32 checkpoint never takes a `.half()` pass on the CPU.
+        model = AutoModelForSeq2SeqLM.from_pretrained(source, revision=revision, dtype=placement.dtype)
+    except (OSError, ValueError, KeyError) as error:
+        raise ModelLoadError(_explain(model_id, stage, error)) from error
+    model.to(placement.device).eval()
+    return Seq2SeqModel(model, tokenizer, model_id, _resolved_revision(model_id, revision, config), placement)
+
+
+def input_limit(loaded: Seq2SeqModel, configured: int | None) -> int:
+    """The longest input the model takes, in tokens: the config's value, else what tokenizer and model declare."""
+    if configured is not None:
+        return configured
+    config = loaded.model.config
+    declared = [loaded.tokenizer.model_max_length] + [
+        getattr(config, name, None) for name in ("max_position_embeddings", "max_source_positions", "n_positions")
+    ]
+    # A tokenizer without a declared limit reports a huge sentinel; the model's position table is then the bound.
+    usable = [value for value in declared if isinstance(value, int) and 0 < value < 1_000_000]
+    return min(usable) if usable else 1024
+
+
+@torch.inference_mode()
+def generate_texts(loaded: Seq2SeqModel, input_ids: list[list[int]], **generate_kwargs) -> list[tuple[str, int]]:
+    """Pad one batch of token ids, `generate()`, decode: (text, generated tokens without special ones) per row."""
+    tokenizer = loaded.tokenizer
+    batch = tokenizer.pad({"input_ids": input_ids}, return_tensors="pt")
+    inputs = {name: tensor.to(loaded.placement.device) for name, tensor in batch.items()}
+    generated = loaded.model.generate(**inputs, **generate_kwargs)
+    texts = tokenizer.batch_decode(generated, skip_special_tokens=True)
+    special = torch.tensor(tokenizer.all_special_ids, device=generated.device)
+    counts = (~torch.isin(generated, special)).sum(dim=1).tolist()
+    return [(text.strip(), count) for text, count in zip(texts, counts, strict=True)]

@@ -1,0 +1,51 @@
+"""Stage 1: normalize Indic text and cut it into translation segments that fit the translator."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from pipeline.config import RunConfig
+from pipeline.models.indictrans.languages import FLORES_TO_INDICNLP, check_language
+from pipeline.records import Document
+from pipeline.stages.base import STAGES, Stage, StageContext
+from pipeline.text.indic import clean_whitespace, normalize, segment
+
+
+def count_words(text: str) -> int:
+    return len(text.split())
+
+
+@STAGES.register("prepare")
+class PrepareStage(Stage):
+    name = "prepare"
+
+    def __init__(self, language: str, max_tokens: int, count_tokens: Callable[[str], int]) -> None:
+        self.iso_code = FLORES_TO_INDICNLP[language]
+        self.max_tokens = max_tokens
+        self.count_tokens = count_tokens
+
+    @classmethod
+    def check_config(cls, config: RunConfig, earlier_stages: list[str]) -> None:
+        try:
+            check_language(config.prepare.language)
+        except ValueError as error:
+            raise ValueError(f"prepare.language: {error}") from None
+
+    @classmethod
+    def build(cls, context: StageContext) -> PrepareStage:
+        config = context.config
+        if "translate" in config.stages:
+            # Segments must fit the translator, so they are measured with its own tokenizer and pre-processing.
+            translator = context.translator("translate")
+            limit = min(config.prepare.max_segment_tokens, translator.max_input_tokens)
+            return cls(config.prepare.language, limit, translator.count_tokens)
+        return cls(config.prepare.language, config.prepare.max_segment_tokens, count_words)
+
+    def process(self, documents: list[Document]) -> None:
+        for document in documents:
+            prepared = clean_whitespace(normalize(document.source, self.iso_code))
+            document.segments = segment(prepared, self.iso_code, self.max_tokens, self.count_tokens)
+            document.stages[self.record_key] = {
+                "segments": len(document.segments),
+                "paragraphs": len({s.paragraph for s in document.segments}),
+            }

@@ -1,0 +1,121 @@
+"""Abstractive English summarization with a Hugging Face seq2seq model (BART, PEGASUS, T5).
+
+transformers 5 has no summarization pipeline, so this module is the loop around `generate()`: length-sorted
+batches, and a strategy for documents longer than the model's input limit: `truncate` (classic: the model sees
+the first N tokens) or `map_reduce` (summarize sentence-aligned chunks, then summarize the joined summaries,
+until the text fits).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from pipeline.batching import run_batched
+from pipeline.config import SummarizerConfig
+from pipeline.models.loading import Seq2SeqModel, generate_texts, input_limit, load_seq2seq
+from pipeline.registry import Registry
+from pipeline.text.english import split_sentences
+
+
+@dataclass(frozen=True)
+class SummarizerFamily:
+    """What differs between summarizer families."""
+
+    prefix: str = ""  # T5 was trained multi-task and needs its task named in the input
+
+
+SUMMARIZER_FAMILIES: Registry[SummarizerFamily] = Registry("summarizer family")
+SUMMARIZER_FAMILIES.register("bart")(SummarizerFamily())
+SUMMARIZER_FAMILIES.register("pegasus")(SummarizerFamily())
+SUMMARIZER_FAMILIES.register("t5")(SummarizerFamily(prefix="summarize: "))
+
+
+@dataclass(frozen=True)
+class Summary:
+    text: str
+    tokens_in: int
+    tokens_out: int
+    truncated: bool
+    chunks: int  # 1 unless map-reduce split the document
+
+
+class Summarizer:
+    def __init__(self, loaded: Seq2SeqModel, config: SummarizerConfig) -> None:
+        self.loaded = loaded
+        self.config = config
+        self.family = SUMMARIZER_FAMILIES.get(config.family)
+        self.max_input_tokens = input_limit(loaded, config.max_input_tokens)
+        # Tokens the tokenizer adds around any text (BOS/EOS) plus the task prefix.
+        self._overhead = len(loaded.tokenizer(self.family.prefix)["input_ids"])
+
+    def describe(self) -> dict[str, str | None]:
+        return {**self.loaded.describe(), "family": self.config.family, "strategy": self.config.strategy}
+
+    def count_tokens(self, text: str) -> int:
+        return len(self.loaded.tokenizer(self.family.prefix + text, verbose=False)["input_ids"])
+
+    def summarize(self, texts: list[str]) -> list[Summary]:
+        tokens_in = [self.count_tokens(text) for text in texts]
+        chunks = [1] * len(texts)
+        if self.config.strategy == "map_reduce":
+            texts, chunks = self._reduce_until_fits(texts, tokens_in)
+        summaries = self._generate(texts)
+        return [
+            Summary(text, count, tokens_out, truncated=self.count_tokens(final) > self.max_input_tokens, chunks=n)
+            for (text, tokens_out), count, final, n in zip(summaries, tokens_in, texts, chunks, strict=True)
+        ]
+
+    def _reduce_until_fits(self, texts: list[str], tokens_in: list[int]) -> tuple[list[str], list[int]]:
+        """Replace each too-long text by the joined summaries of its chunks, for at most `max_reduce_rounds`."""
+        texts = list(texts)
+        chunks = [1] * len(texts)
+        lengths = list(tokens_in)
+        for round_ in range(self.config.max_reduce_rounds):
+            too_long = [i for i, length in enumerate(lengths) if length > self.max_input_tokens]
+            if not too_long:
+                break
+            pieces = {i: self._chunk(texts[i]) for i in too_long}
+            partial = iter(self._generate([piece for i in too_long for piece in pieces[i]]))
+            for i in too_long:
+                texts[i] = " ".join(next(partial)[0] for _ in pieces[i])
+                lengths[i] = self.count_tokens(texts[i])
+                if round_ == 0:
+                    chunks[i] = len(pieces[i])
+        return texts, chunks
+
+    def _chunk(self, text: str) -> list[str]:
+        """Sentence-aligned chunks that fit the input limit; consecutive chunks share `chunk_overlap_sentences`."""
+        sentences = split_sentences(text)
+        tokenizer = self.loaded.tokenizer
+        sizes = [len(tokenizer(s, add_special_tokens=False, verbose=False)["input_ids"]) + 1 for s in sentences]  # +1: joining space
+        budget = self.max_input_tokens - self._overhead
+        chunks: list[str] = []
+        start = 0
+        while start < len(sentences):
+            end, used = start, 0
+            while end < len(sentences) and (end == start or used + sizes[end] <= budget):
+                used += sizes[end]
+                end += 1
+            chunks.append(" ".join(sentences[start:end]))
+            if end == len(sentences):
+                break
+            start = max(end - self.config.chunk_overlap_sentences, start + 1)
+        return chunks
+
+    def _generate(self, texts: list[str]) -> list[tuple[str, int]]:
+        """(summary, generated tokens) per text, in input order; inputs over the limit are truncated."""
+        tokenizer = self.loaded.tokenizer
+        ids = tokenizer(
+            [self.family.prefix + text for text in texts], truncation=True, max_length=self.max_input_tokens
+        )["input_ids"]
+        kwargs = self.config.generation.generate_kwargs()
+
+        def run(batch_ids: list[list[int]]) -> list[tuple[str, int]]:
+            return generate_texts(self.loaded, batch_ids, **kwargs)
+
+        budget = self.config.max_batch_size * self.max_input_tokens
+        return run_batched(ids, [len(row) for row in ids], run, budget, self.config.max_batch_size)
+
+
+def load_summarizer(config: SummarizerConfig, device: str, precision: str) -> Summarizer:
+    return Summarizer(load_seq2seq(config.model, config.revision, "summarize", device, precision), config)

@@ -1,0 +1,1 @@
+"""Language-specific text handling shared by stages and evaluation."""

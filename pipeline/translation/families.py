@@ -1,0 +1,100 @@
+"""What differs between translation model families: language tags, pre- and post-processing.
+
+Each family is a small adapter registered under the name a config uses in `translate.family`. The translator
+itself (batching, `generate()`) is the same for all of them.
+"""
+
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from dataclasses import dataclass
+from typing import Any
+
+from transformers import PreTrainedTokenizerBase
+
+from pipeline.registry import Registry
+from pipeline.text.placeholders import protect, restore
+
+TRANSLATION_FAMILIES: Registry[type[TranslationFamily]] = Registry("translation family")
+
+
+@dataclass(frozen=True)
+class Encoded:
+    """A source sentence as the tokenizer sees it, and what the family needs to finish its translation."""
+
+    text: str
+    state: Any = None
+
+
+class TranslationFamily(ABC):
+    """Adapter between plain sentences and one model family's input and output conventions."""
+
+    def __init__(self, tokenizer: PreTrainedTokenizerBase, src_lang: str, tgt_lang: str) -> None:
+        self.tokenizer = tokenizer
+        self.src_lang = src_lang
+        self.tgt_lang = tgt_lang
+
+    @classmethod
+    def check_languages(cls, src_lang: str, tgt_lang: str) -> None:
+        """Raise ValueError for language codes this family cannot use (checked when the config loads)."""
+
+    @abstractmethod
+    def encode(self, sentences: list[str]) -> list[Encoded]: ...
+
+    @abstractmethod
+    def decode(self, translations: list[str], encoded: list[Encoded]) -> list[str]: ...
+
+    def generate_kwargs(self) -> dict[str, Any]:
+        return {}
+
+
+class _PlaceholderFamily(TranslationFamily):
+    """Families with no processing of their own: URLs, e-mails and numbers go through placeholders."""
+
+    def encode(self, sentences: list[str]) -> list[Encoded]:
+        protected = [protect(sentence) for sentence in sentences]
+        return [Encoded(p.text, p.originals) for p in protected]
+
+    def decode(self, translations: list[str], encoded: list[Encoded]) -> list[str]:
+        return [restore(text, e.state)[0] for text, e in zip(translations, encoded, strict=True)]
+
+
+@TRANSLATION_FAMILIES.register("marian")
+class MarianFamily(_PlaceholderFamily):
+    """Helsinki-NLP opus-mt models: one language pair per model, no language tags."""
+
+
+@TRANSLATION_FAMILIES.register("nllb")
+class NllbFamily(_PlaceholderFamily):
+    """NLLB-200: FLORES codes; the source code is a tokenizer setting, the target code the forced first token."""
+
+    def __init__(self, tokenizer: PreTrainedTokenizerBase, src_lang: str, tgt_lang: str) -> None:
+        super().__init__(tokenizer, src_lang, tgt_lang)
+        tokenizer.src_lang = src_lang
+
+    @classmethod
+    def check_languages(cls, src_lang: str, tgt_lang: str) -> None:
+        for code in (src_lang, tgt_lang):
+            if "_" not in code:
+                raise ValueError(f"NLLB uses FLORES-200 codes such as hin_Deva, not {code!r}")
+
+    def generate_kwargs(self) -> dict[str, Any]:
+        return {"forced_bos_token_id": self.tokenizer.convert_tokens_to_ids(self.tgt_lang)}
+
+
+@TRANSLATION_FAMILIES.register("m2m100")
+class M2M100Family(_PlaceholderFamily):
+    """M2M-100: ISO 639-1 codes (`hi`, `en`); the target language is the forced first token."""
+
+    def __init__(self, tokenizer: PreTrainedTokenizerBase, src_lang: str, tgt_lang: str) -> None:
+        super().__init__(tokenizer, src_lang, tgt_lang)
+        tokenizer.src_lang = src_lang
+
+    @classmethod
+    def check_languages(cls, src_lang: str, tgt_lang: str) -> None:
+        for code in (src_lang, tgt_lang):
+            if not code.isalpha() or len(code) > 3:
+                raise ValueError(f"M2M-100 uses ISO 639-1 codes such as hi and en, not {code!r}")
+
+    def generate_kwargs(self) -> dict[str, Any]:
+        return {"forced_bos_token_id": self.tokenizer.get_lang_id(self.tgt_lang)}
