@@ -39,3 +39,32 @@ def flores_dir() -> Path:
 @pytest.fixture(scope="session")
 def news_summaries_dir() -> Path:
     return _shared_path("data", "news-summaries")
+
+
+@pytest.fixture(scope="session")
+def tiny_models(tmp_path_factory) -> dict[str, Path]:
+    """The offline tiny models of `scripts/make_tiny_models.py`, built once per test session."""
+    from pipeline.tiny_models import build_tiny_models
+
+    return build_tiny_models(tmp_path_factory.mktemp("tiny-models"))
+
+
+@pytest.fixture(scope="session")
+def tiny_overrides(tiny_models) -> list[str]:
+    """`--set` overrides that point configs/tiny.yaml at the session's tiny models."""
+    return [
+        f"translate.model={tiny_models['marian-hi-en']}",
+        f"summarize.model={tiny_models['bart-summarizer']}",
+        f"back_translate.model={tiny_models['marian-en-hi']}",
+    ]
+
+
+@pytest.fixture
+def run_script(repo_root):
+    """Call `scripts/run.py`'s main() in-process (same code path as the command line, without a new interpreter)."""
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("run_script", repo_root / "scripts" / "run.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module.main

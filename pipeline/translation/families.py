@@ -12,6 +12,8 @@ from typing import Any
 
 from transformers import PreTrainedTokenizerBase
 
+from pipeline.models.indictrans.languages import check_language
+from pipeline.models.indictrans.processing_indictrans import IndicTransProcessor
 from pipeline.registry import Registry
 from pipeline.text.placeholders import protect, restore
 
@@ -98,3 +100,24 @@ class M2M100Family(_PlaceholderFamily):
 
     def generate_kwargs(self) -> dict[str, Any]:
         return {"forced_bos_token_id": self.tokenizer.get_lang_id(self.tgt_lang)}
+
+
+@TRANSLATION_FAMILIES.register("indictrans2")
+class IndicTrans2Family(TranslationFamily):
+    """IndicTrans2: FLORES language tags in the text, and the processor the models were trained with."""
+
+    def __init__(self, tokenizer: PreTrainedTokenizerBase, src_lang: str, tgt_lang: str) -> None:
+        super().__init__(tokenizer, src_lang, tgt_lang)
+        self.processor = IndicTransProcessor()
+
+    @classmethod
+    def check_languages(cls, src_lang: str, tgt_lang: str) -> None:
+        check_language(src_lang)
+        check_language(tgt_lang)
+
+    def encode(self, sentences: list[str]) -> list[Encoded]:
+        prepared = self.processor.preprocess(sentences, self.src_lang, self.tgt_lang)
+        return [Encoded(p.text, p.entities) for p in prepared]
+
+    def decode(self, translations: list[str], encoded: list[Encoded]) -> list[str]:
+        return self.processor.postprocess(translations, [e.state for e in encoded], self.tgt_lang)
