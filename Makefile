@@ -1,0 +1,34 @@
+# `make run` and `make test` set everything up on a fresh machine (a virtual environment in .venv) first.
+VENV ?= .venv
+PYTHON ?= python3
+# The CPU build by default; for CUDA, e.g. `make TORCH="torch==2.13.0 --index-url https://download.pytorch.org/whl/cu128"`.
+TORCH ?= torch==2.13.0
+PY := $(VENV)/bin/python
+CONFIG ?= configs/default.yaml
+INPUT ?= examples/hindi_news.jsonl
+
+.PHONY: setup run test tiny-models tiny-run clean
+
+$(VENV)/.installed: pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet $(TORCH)  # first, so the project's torch requirement is already met
+	$(PY) -m pip install --quiet -e ".[test]"
+	touch $@
+
+setup: $(VENV)/.installed
+
+run: setup  ## translate and summarize examples/ with configs/default.yaml (downloads the models once)
+	$(PY) scripts/run.py --config $(CONFIG) --input $(INPUT)
+
+test: setup  ## the whole test suite, offline
+	$(PY) -m pytest -q
+
+tiny-models: setup
+	$(PY) scripts/make_tiny_models.py .tiny-models
+
+tiny-run: tiny-models  ## the full pipeline offline with tiny random-weight models (meaningless text)
+	$(PY) scripts/run.py --config configs/tiny.yaml --input $(INPUT)
+
+clean:
+	rm -rf $(VENV) .tiny-models .pytest_cache
