@@ -1,0 +1,271 @@
+"""The dataset card: Hub metadata plus prose generated from the runs.
+
+The prose says how every split was made (models, revisions, settings), what was left out and why, and how
+well it scored, so the exported dataset stays interpretable without the run folders.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Iterable, Mapping, Sequence
+from typing import Any
+
+import yaml
+from datasets import DatasetDict, Value
+from huggingface_hub import DatasetCard, DatasetCardData
+
+from pipeline.export.features import LANGUAGES, STAGE_MODEL_COLUMNS, ColumnPlan
+from pipeline.export.folder import ARROW_DIR, parquet_pattern
+from pipeline.export.runs import Run
+
+SIZE_CATEGORIES = (
+    "n<1K",
+    "1K<n<10K",
+    "10K<n<100K",
+    "100K<n<1M",
+    "1M<n<10M",
+    "10M<n<100M",
+    "100M<n<1B",
+    "1B<n<10B",
+    "10B<n<100B",
+    "100B<n<1T",
+    "n>1T",
+)
+REPORT_VALUE_KEYS = ("score", "mean", "value")
+REPORT_NAME_KEYS = ("metric", "name")
+REASON_WIDTH = 160
+METRIC_DESCRIPTION = "per-document score from scripts/evaluate.py; null where the document was not scored"
+
+COLUMN_DESCRIPTIONS = {
+    "id": "document id from the pipeline input",
+    "source_language": "`hi`, or `en` for documents whose input was English (translation skipped)",
+    "source": "the input document exactly as the pipeline read it",
+    "translation": "`{hi: source, en: English translation}`; null when the document was not translated",
+    "summary_en": "English summary of the translation (or of the English input); null if not summarized",
+    "summary_hi": "the English summary translated back to Hindi",
+    "reference_translation": "reference English translation supplied with the input",
+    "reference_summary": "reference summary supplied with the input",
+    **{column: f"model id of the `{stage}` stage" for stage, column in STAGE_MODEL_COLUMNS.items()},
+}
+
+
+def size_category(examples: int) -> str:
+    """The Hub's size bucket: each bucket spans one power of ten from 1K up."""
+    bucket = 0
+    while bucket + 1 < len(SIZE_CATEGORIES) and examples >= 1000 * 10**bucket:
+        bucket += 1
+    return SIZE_CATEGORIES[bucket]
+
+
+def report_metrics(report: Any) -> dict[str, float]:
+    """Metric → score from report.json, whose shape is not fixed: a mapping, a `metrics` mapping or rows."""
+    if isinstance(report, dict) and isinstance(report.get("metrics"), (dict, list)):
+        return report_metrics(report["metrics"])
+    if isinstance(report, dict):
+        pairs: Iterable[tuple[Any, Any]] = report.items()
+    elif isinstance(report, list):
+        pairs = (
+            (next((row[key] for key in REPORT_NAME_KEYS if key in row), None), row)
+            for row in report
+            if isinstance(row, dict)
+        )
+    else:
+        return {}
+    return {name: score for name, value in pairs if isinstance(name, str) and (score := _score(value)) is not None}
+
+
+def metric_summary(run: Run, scores: Mapping[str, Sequence[float | None]]) -> list[tuple[str, float, str]]:
+    """(metric, score, source): the evaluator's report when readable, else means of the exported documents' scores."""
+    reported = report_metrics(run.report)
+    if reported:
+        return [(metric, score, "report.json") for metric, score in reported.items()]
+    return [
+        (metric, sum(present) / len(present), f"mean over {len(present)} scored documents")
+        for metric, values in scores.items()
+        if (present := [value for value in values if value is not None])
+    ]
+
+
+def failure_reasons(run: Run) -> list[tuple[str, str, int]]:
+    """Failures grouped by stage and the first line of their error, most frequent first."""
+    reasons = Counter((failure.stage, _first_line(failure.error)) for failure in run.failures.values())
+    return [(stage, reason, count) for (stage, reason), count in reasons.most_common()]
+
+
+def build_card(dataset: DatasetDict, splits: Mapping[str, Run], plan: ColumnPlan, license_id: str) -> DatasetCard:
+    total = sum(len(data) for data in dataset.values())
+    data = DatasetCardData(
+        language=list(LANGUAGES),
+        license=license_id,
+        task_categories=["translation", "summarization"],
+        multilinguality=["translation"],
+        annotations_creators=["machine-generated"],
+        size_categories=[size_category(total)],
+        pretty_name=f"hindi-pipeline outputs: {', '.join(run.name for run in splits.values())}",
+        configs=[
+            {
+                "config_name": "default",
+                "data_files": [{"split": split, "path": parquet_pattern(split)} for split in dataset],
+            }
+        ],
+    )
+    sections = [
+        _overview(dataset, splits, data.pretty_name),
+        _columns(dataset),
+        _models(splits),
+        _settings(splits),
+        _left_out(splits),
+        _metrics(dataset, splits, plan),
+        _loading(),
+    ]
+    return DatasetCard(f"---\n{data.to_yaml()}\n---\n\n" + "\n\n".join(sections) + "\n")
+
+
+def _overview(dataset: DatasetDict, splits: Mapping[str, Run], title: str) -> str:
+    rows = [(f"`{split}`", f"`{run.name}`", len(dataset[split]), len(run.failures)) for split, run in splits.items()]
+    text = (
+        f"# {title}\n\nHindi documents translated to English with IndicTrans2 and summarized by the "
+        "hindi-pipeline; one split per pipeline run.\n\n"
+        + _table(("split", "run", "examples", "left out"), rows)
+    )
+    english = sum(list(data["source_language"]).count("en") for data in dataset.values())
+    if english:
+        text += (
+            f"\n\n{english} examples come from English input: translation was skipped, so `source` is English, "
+            "`source_language` is `en` and `translation` is null."
+        )
+    return text
+
+
+def _columns(dataset: DatasetDict) -> str:
+    features = next(iter(dataset.values())).features
+    lines = [
+        f"- `{name}` ({_type_name(feature)}): {COLUMN_DESCRIPTIONS.get(name, METRIC_DESCRIPTION)}"
+        for name, feature in features.items()
+    ]
+    return "## Columns\n\n" + "\n".join(lines)
+
+
+def _models(splits: Mapping[str, Run]) -> str:
+    rows = [
+        (f"`{split}`", f"`{stage}`", model, revision or "(unpinned)", count)
+        for split, run in splits.items()
+        for (stage, model, revision), count in Counter(
+            (stage, info.get("model"), info.get("revision"))
+            for result in run.exported
+            for stage, info in result.get("stages", {}).items()
+        ).items()
+    ]
+    return "## Models\n\n" + _table(("split", "stage", "model", "revision", "examples"), rows)
+
+
+def _settings(splits: Mapping[str, Run]) -> str:
+    return "## Generation settings\n\n" + "\n\n".join(_run_settings(split, run) for split, run in splits.items())
+
+
+def _run_settings(split: str, run: Run) -> str:
+    stages = [result.get("stages", {}) for result in run.exported]
+    lines = [f"### `{split}` (run `{run.name}`)", ""]
+    for name in ("translate", "back_translate"):
+        infos = [stage[name] for stage in stages if name in stage]
+        if infos:
+            placements = _tally(f"{info.get('device')} / {info.get('dtype')}" for info in infos)
+            lines.append(f"- `{name}` ran on {placements}")
+    summaries = [stage["summarize"] for stage in stages if "summarize" in stage]
+    if summaries:
+        truncated = sum(1 for info in summaries if info.get("truncated"))
+        lines.append(
+            f"- summarization strategy: {_tally(str(info.get('strategy')) for info in summaries)}; "
+            f"input truncated for {truncated} of {len(summaries)} documents"
+        )
+    if run.manifest is None:
+        return "\n".join([*lines, "- no manifest.json: run configuration unknown"])
+    return "\n".join(lines + _manifest_lines(run.manifest))
+
+
+def _manifest_lines(manifest: Mapping[str, Any]) -> list[str]:
+    return [
+        f"- device {manifest.get('device')}, dtype {manifest.get('dtype')}",
+        f"- input `{manifest.get('input')}`, ran from {manifest.get('started_at')} to {manifest.get('finished_at')}",
+        f"- versions: {_pairs(manifest.get('versions'))}",
+        f"- pipeline counts: {_pairs(manifest.get('counts'))}",
+        "",
+        "<details><summary>resolved configuration</summary>",
+        "",
+        "```yaml",
+        yaml.safe_dump(manifest.get("config"), allow_unicode=True, sort_keys=False).rstrip(),
+        "```",
+        "",
+        "</details>",
+    ]
+
+
+def _left_out(splits: Mapping[str, Run]) -> str:
+    failed = sum(len(run.failures) for run in splits.values())
+    if not failed:
+        return "## Left out\n\nNo document failed: every result of every run is included."
+    rows = [
+        (f"`{split}`", f"`{stage}`", _cell(reason), count)
+        for split, run in splits.items()
+        for stage, reason, count in failure_reasons(run)
+    ]
+    return (
+        f"## Left out\n\n{failed} documents failed in the pipeline (listed in the runs' errors.jsonl) and are not "
+        "in the dataset, even where a partial result was written for them:\n\n"
+        + _table(("split", "stage", "reason", "documents"), rows)
+    )
+
+
+def _metrics(dataset: DatasetDict, splits: Mapping[str, Run], plan: ColumnPlan) -> str:
+    rows = []
+    for split, run in splits.items():
+        summary = metric_summary(run, {metric: list(dataset[split][metric]) for metric in plan.metrics})
+        rows += [(f"`{split}`", metric, f"{score:.4g}", source) for metric, score, source in summary]
+    if not rows:
+        return "## Metrics\n\nNo evaluation was run on these outputs."
+    return "## Metrics\n\n" + _table(("split", "metric", "score", "source"), rows)
+
+
+def _loading() -> str:
+    return (
+        "## Loading\n\n"
+        "```python\n"
+        "from datasets import load_dataset, load_from_disk\n\n"
+        'dataset = load_dataset("path/to/this/folder")  # or the Hub repo id; reads the Parquet shards\n'
+        f'dataset = load_from_disk("path/to/this/folder/{ARROW_DIR}")  # the local Arrow copy\n'
+        "```"
+    )
+
+
+def _score(value: Any) -> float | None:
+    if isinstance(value, dict):
+        value = next((value[key] for key in REPORT_VALUE_KEYS if key in value), None)
+    return float(value) if isinstance(value, (int, float)) and not isinstance(value, bool) else None
+
+
+def _type_name(feature: Any) -> str:
+    return feature.dtype if isinstance(feature, Value) else repr(feature)
+
+
+def _tally(values: Iterable[str]) -> str:
+    return ", ".join(f"{value} ({count})" for value, count in Counter(values).most_common())
+
+
+def _pairs(value: Any) -> str:
+    """Manifest fields are read defensively: a missing or odd-shaped one is shown as it is."""
+    return ", ".join(f"{key} {item}" for key, item in value.items()) if isinstance(value, dict) else str(value)
+
+
+def _first_line(text: str) -> str:
+    line = text.strip().splitlines()[0] if text.strip() else "(no message)"
+    return line if len(line) <= REASON_WIDTH else line[: REASON_WIDTH - 1] + "…"
+
+
+def _cell(text: str) -> str:
+    return text.replace("|", "\\|")
+
+
+def _table(header: Sequence[str], rows: Iterable[Sequence[Any]]) -> str:
+    lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
+    lines += ["| " + " | ".join(str(value) for value in row) + " |" for row in rows]
+    return "\n".join(lines)
