@@ -5,7 +5,7 @@ from __future__ import annotations
 from pipeline.config import RunConfig
 from pipeline.records import Document
 from pipeline.stages.base import STAGES, Stage, StageContext
-from pipeline.stages.translate import check_translator_section, translation_metadata
+from pipeline.stages.translate import check_translator_section, translate_documents
 from pipeline.text.english import split_sentences
 from pipeline.translation import Translator
 
@@ -32,13 +32,6 @@ class BackTranslateStage(Stage):
 
     def process(self, documents: list[Document]) -> None:
         sentences = [split_sentences(document.summary or "") for document in documents]
-        translations = iter(self.translator.translate([s for per_document in sentences for s in per_document]))
-        for document, own in zip(documents, sentences, strict=True):
-            done = [next(translations) for _ in own]
-            document.summary_hi = " ".join(t.text for t in done)
-            document.stages[self.record_key] = translation_metadata(
-                self.translator,
-                sum(t.tokens_in for t in done),
-                sum(t.tokens_out for t in done),
-                len(done),
-            )
+        for document, (texts, metadata) in zip(documents, translate_documents(self.translator, sentences)):
+            document.summary_hi = " ".join(texts)
+            document.stages[self.record_key] = metadata

@@ -20,17 +20,27 @@ def check_translator_section(config: RunConfig, section: str) -> None:
         raise ValueError(f"{section}.{key}: {error}") from None
 
 
-def translation_metadata(translator: Translator, tokens_in: int, tokens_out: int, segments: int) -> dict:
+def translate_documents(translator: Translator, sentences: list[list[str]]) -> list[tuple[list[str], dict]]:
+    """Translate each document's sentences: (translated sentences, stage metadata) per document.
+
+    All sentences of the batch go to the translator at once so it can sort them by length across documents.
+    """
+    translations = iter(translator.translate([s for own in sentences for s in own]))
     described = translator.describe()
-    return {
-        "model": described["model"],
-        "revision": described["revision"],
-        "device": described["device"],
-        "dtype": described["dtype"],
-        "tokens_in": tokens_in,
-        "tokens_out": tokens_out,
-        "segments": segments,
-    }
+    translated = []
+    for own in sentences:
+        done = [next(translations) for _ in own]
+        metadata = {
+            "model": described["model"],
+            "revision": described["revision"],
+            "device": described["device"],
+            "dtype": described["dtype"],
+            "tokens_in": sum(t.tokens_in for t in done),
+            "tokens_out": sum(t.tokens_out for t in done),
+            "segments": len(done),
+        }
+        translated.append(([t.text for t in done], metadata))
+    return translated
 
 
 @STAGES.register("translate")
@@ -54,15 +64,7 @@ class TranslateStage(Stage):
         return self.translator.describe()
 
     def process(self, documents: list[Document]) -> None:
-        # All segments of the batch go to the translator at once so it can sort them by length across documents.
-        sentences = [s.text for document in documents for s in document.segments]
-        translations = iter(self.translator.translate(sentences))
-        for document in documents:
-            done = [next(translations) for _ in document.segments]
-            document.translation = assemble(document.segments, [t.text for t in done])
-            document.stages[self.record_key] = translation_metadata(
-                self.translator,
-                sum(t.tokens_in for t in done),
-                sum(t.tokens_out for t in done),
-                len(done),
-            )
+        segment_texts = [[s.text for s in document.segments] for document in documents]
+        for document, (texts, metadata) in zip(documents, translate_documents(self.translator, segment_texts)):
+            document.translation = assemble(document.segments, texts)
+            document.stages[self.record_key] = metadata

@@ -66,13 +66,23 @@ class MarianFamily(_PlaceholderFamily):
     """Helsinki-NLP opus-mt models: one language pair per model, no language tags."""
 
 
-@TRANSLATION_FAMILIES.register("nllb")
-class NllbFamily(_PlaceholderFamily):
-    """NLLB-200: FLORES codes; the source code is a tokenizer setting, the target code the forced first token."""
+class _TaggedTargetFamily(_PlaceholderFamily):
+    """Many-to-many models: the source language is a tokenizer setting, the target the forced first token."""
 
     def __init__(self, tokenizer: PreTrainedTokenizerBase, src_lang: str, tgt_lang: str) -> None:
         super().__init__(tokenizer, src_lang, tgt_lang)
         tokenizer.src_lang = src_lang
+
+    @abstractmethod
+    def target_token_id(self) -> int: ...
+
+    def generate_kwargs(self) -> dict[str, Any]:
+        return {"forced_bos_token_id": self.target_token_id()}
+
+
+@TRANSLATION_FAMILIES.register("nllb")
+class NllbFamily(_TaggedTargetFamily):
+    """NLLB-200: FLORES-200 codes, which are tokens of its vocabulary."""
 
     @classmethod
     def check_languages(cls, src_lang: str, tgt_lang: str) -> None:
@@ -80,17 +90,13 @@ class NllbFamily(_PlaceholderFamily):
             if "_" not in code:
                 raise ValueError(f"NLLB uses FLORES-200 codes such as hin_Deva, not {code!r}")
 
-    def generate_kwargs(self) -> dict[str, Any]:
-        return {"forced_bos_token_id": self.tokenizer.convert_tokens_to_ids(self.tgt_lang)}
+    def target_token_id(self) -> int:
+        return self.tokenizer.convert_tokens_to_ids(self.tgt_lang)
 
 
 @TRANSLATION_FAMILIES.register("m2m100")
-class M2M100Family(_PlaceholderFamily):
-    """M2M-100: ISO 639-1 codes (`hi`, `en`); the target language is the forced first token."""
-
-    def __init__(self, tokenizer: PreTrainedTokenizerBase, src_lang: str, tgt_lang: str) -> None:
-        super().__init__(tokenizer, src_lang, tgt_lang)
-        tokenizer.src_lang = src_lang
+class M2M100Family(_TaggedTargetFamily):
+    """M2M-100: ISO 639-1 codes (`hi`, `en`), mapped to its language tokens by the tokenizer."""
 
     @classmethod
     def check_languages(cls, src_lang: str, tgt_lang: str) -> None:
@@ -98,8 +104,8 @@ class M2M100Family(_PlaceholderFamily):
             if not code.isalpha() or len(code) > 3:
                 raise ValueError(f"M2M-100 uses ISO 639-1 codes such as hi and en, not {code!r}")
 
-    def generate_kwargs(self) -> dict[str, Any]:
-        return {"forced_bos_token_id": self.tokenizer.get_lang_id(self.tgt_lang)}
+    def target_token_id(self) -> int:
+        return self.tokenizer.get_lang_id(self.tgt_lang)
 
 
 @TRANSLATION_FAMILIES.register("indictrans2")
