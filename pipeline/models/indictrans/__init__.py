@@ -1,0 +1,28 @@
+"""IndicTrans2 (AI4Bharat) implemented for transformers 5, so the released checkpoints load without remote code."""
+
+from transformers import AutoConfig, AutoModelForSeq2SeqLM, AutoTokenizer
+
+from .configuration_indictrans import IndicTransConfig
+from .modeling_indictrans import IndicTransForConditionalGeneration, IndicTransModel, IndicTransPreTrainedModel
+from .tokenization_indictrans import IndicTransTokenizer
+
+
+def register_auto_classes() -> None:
+    """Map `model_type: "IndicTrans"` and `tokenizer_class: "IndicTransTokenizer"` to these classes.
+
+    Registered local classes take precedence over a checkpoint's `auto_map`, so `Auto*.from_pretrained` loads the
+    hub folders (or their ids) without `trust_remote_code`. Safe to call any number of times.
+    """
+    AutoConfig.register(IndicTransConfig.model_type, IndicTransConfig, exist_ok=True)
+    AutoModelForSeq2SeqLM.register(IndicTransConfig, IndicTransForConditionalGeneration, exist_ok=True)
+    AutoTokenizer.register(IndicTransConfig, tokenizer_class=IndicTransTokenizer, exist_ok=True)
+
+
+__all__ = [
+    "IndicTransConfig",
+    "IndicTransForConditionalGeneration",
+    "IndicTransModel",
+    "IndicTransPreTrainedModel",
+    "IndicTransTokenizer",
+    "register_auto_classes",
+]
