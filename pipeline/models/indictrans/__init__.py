@@ -4,6 +4,7 @@ from transformers import AutoConfig, AutoModelForSeq2SeqLM, AutoTokenizer
 
 from .configuration_indictrans import IndicTransConfig
 from .modeling_indictrans import IndicTransForConditionalGeneration, IndicTransModel, IndicTransPreTrainedModel
+from .processing_indictrans import IndicTransProcessor, PreprocessedText
 from .tokenization_indictrans import IndicTransTokenizer
 
 
@@ -23,6 +24,8 @@ __all__ = [
     "IndicTransForConditionalGeneration",
     "IndicTransModel",
     "IndicTransPreTrainedModel",
+    "IndicTransProcessor",
     "IndicTransTokenizer",
+    "PreprocessedText",
     "register_auto_classes",
 ]
