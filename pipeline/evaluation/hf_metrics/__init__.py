@@ -1,0 +1,18 @@
+"""The metrics as Hugging Face ``evaluate`` modules, loadable offline from the installed package.
+
+``evaluate.load("rouge")`` fetches a script from the hub; ``evaluate.load(metric_path("rouge"))`` loads
+ours from disk, and its numbers are this package's numbers, signatures included.
+"""
+
+from __future__ import annotations
+
+from importlib.resources import files
+
+METRICS = ("rouge", "bleu", "chrf")
+
+
+def metric_path(name: str) -> str:
+    """The folder holding the ``evaluate`` module `name` (one of METRICS), for ``evaluate.load``."""
+    if name not in METRICS:
+        raise ValueError(f"unknown metric {name!r}; expected one of {', '.join(METRICS)}")
+    return str(files("pipeline.evaluation.hf_metrics") / name)

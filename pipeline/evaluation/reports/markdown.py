@@ -1,0 +1,34 @@
+"""report.md: the tables as Markdown, readable in a terminal and in a pull request."""
+
+from __future__ import annotations
+
+from pipeline.evaluation.reports.tables import (
+    Table,
+    coverage_notes,
+    described_runs,
+    report_title,
+    run_table,
+    track_heading,
+    track_tables,
+)
+
+
+def _line(cells: list[str]) -> str:
+    return "| " + " | ".join(cell.replace("|", "\\|").replace("\n", " ") for cell in cells) + " |"
+
+
+def _table(table: Table) -> str:
+    rows = [_line(table.header), _line(["---"] * len(table.header)), *map(_line, table.rows)]
+    return f"**{table.title}**\n\n" + "\n".join(rows)
+
+
+def markdown_report(report: dict) -> str:
+    confidence = report["settings"]["bootstrap"]["confidence"]
+    parts = [f"# {report_title(report)}", *(f"> {notice}" for notice in report["notices"])]
+    for track in report["tracks"]:
+        parts.append(f"## {track_heading(track)}")
+        parts += [_table(table) for table in track_tables(track, confidence)]
+        parts.append("\n".join(f"- {note}" for note in coverage_notes(track)))
+    parts.append("## Runs")
+    parts += [_table(run_table(run)) for run in described_runs(report)]
+    return "\n\n".join(parts) + "\n"

@@ -1,0 +1,194 @@
+#!/usr/bin/env python
+"""Score pipeline outputs against references and write report.json, report.md, report.html and scores.jsonl.
+
+Examples:
+  python scripts/evaluate.py outputs/my-run
+  python scripts/evaluate.py outputs/my-run --references refs.jsonl --compare outputs/baseline-run
+  python scripts/evaluate.py ../shared/data/news-summaries/cnndm.jsonl --out outputs/cnndm-eval \\
+      --hypothesis-field systems.bart --reference-field reference --source-field article --sentence-splitter tokenized
+
+Exit status: 0 when the reports are written; 2 for bad input, with one line on stderr naming the file (and line).
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from pipeline.evaluation.bootstrap import BootstrapSettings
+from pipeline.evaluation.records import InputError, join_references, read_run
+from pipeline.evaluation.reports import write_reports
+from pipeline.evaluation.sentences import SPLITTERS
+from pipeline.evaluation.suite import EvaluationSettings, Track, evaluate
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        description=__doc__.split("\n\n")[0],
+        epilog=__doc__.split("\n\n", 1)[1],
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    parser.add_argument(
+        "input",
+        type=Path,
+        metavar="INPUT",
+        help="a run folder (its results.jsonl, manifest.json and errors.jsonl are read), "
+        "or a JSONL / Parquet file, or a `datasets` save_to_disk folder",
+    )
+    parser.add_argument(
+        "--references",
+        type=Path,
+        metavar="FILE",
+        help="JSONL / Parquet / `datasets` folder with the reference fields, joined to INPUT on the id field; "
+        "its values replace INPUT's own",
+    )
+    parser.add_argument(
+        "--out", type=Path, metavar="DIR", help="where the reports go (default: the run folder, or INPUT's folder)"
+    )
+    parser.add_argument(
+        "--compare",
+        type=Path,
+        metavar="OTHER",
+        help="a second run (same forms as INPUT) scored on INPUT's references; each output is tested against "
+        "INPUT's with a paired bootstrap on the shared ids (difference = INPUT − OTHER)",
+    )
+    fields = parser.add_argument_group("fields (a name, or a dotted path into nested objects such as systems.bart)")
+    fields.add_argument(
+        "--id-field", metavar="FIELD", default="id", help="document id used for joins and pairing (default: id)"
+    )
+    fields.add_argument(
+        "--hypothesis-field",
+        action="append",
+        metavar="FIELD",
+        help="English summary to score; repeat to score several systems of one file (default: summary)",
+    )
+    fields.add_argument(
+        "--reference-field",
+        metavar="FIELD",
+        default="reference_summary",
+        help="reference English summary (default: reference_summary)",
+    )
+    fields.add_argument(
+        "--translation-field", metavar="FIELD", default="translation", help="English translation (default: translation)"
+    )
+    fields.add_argument(
+        "--reference-translation-field",
+        metavar="FIELD",
+        default="reference_translation",
+        help="reference English translation (default: reference_translation)",
+    )
+    fields.add_argument(
+        "--summary-hi-field",
+        metavar="FIELD",
+        default="summary_hi",
+        help="back-translated Hindi summary (default: summary_hi)",
+    )
+    fields.add_argument(
+        "--reference-summary-hi-field",
+        metavar="FIELD",
+        default="reference_summary_hi",
+        help="reference Hindi summary (default: reference_summary_hi)",
+    )
+    fields.add_argument(
+        "--source-field",
+        metavar="FIELD",
+        default="source",
+        help="the input document (default: source); its length is plotted against scores, and when it is in "
+        "Latin script and there is no translation it is the English source of the lead baseline and novelty",
+    )
+    scoring = parser.add_argument_group("scoring")
+    scoring.add_argument(
+        "--sentence-splitter",
+        choices=[name for name in SPLITTERS if name != "pysbd-hi"],
+        default="pysbd",
+        help="sentence boundaries for English ROUGE-Lsum: pysbd (running text, default) or tokenized "
+        "(breaks after stand-alone . ! ? tokens, for pre-tokenized text like the CNN/DM highlights); "
+        "Hindi always uses pysbd's Hindi rules",
+    )
+    scoring.add_argument(
+        "--lead-sentences",
+        type=int,
+        default=3,
+        metavar="K",
+        help="sentences of the English source in the lead-K baseline (default: 3; 0 turns it off)",
+    )
+    scoring.add_argument(
+        "--bootstrap-samples",
+        type=int,
+        default=1000,
+        metavar="N",
+        help="bootstrap resamples for confidence intervals and paired tests (default: 1000)",
+    )
+    scoring.add_argument("--seed", type=int, default=12345, help="seed of the bootstrap resampling (default: 12345)")
+    scoring.add_argument(
+        "--confidence", type=float, default=0.95, help="confidence level of intervals and tests (default: 0.95)"
+    )
+    scoring.add_argument(
+        "--bertscore-model",
+        type=Path,
+        metavar="PATH",
+        help="local Hugging Face encoder folder for BERTScore F1 of English outputs (default: BERTScore skipped)",
+    )
+    return parser
+
+
+def parse_arguments(argv: list[str] | None) -> argparse.Namespace:
+    parser = build_parser()
+    arguments = parser.parse_args(argv)
+    if arguments.bootstrap_samples < 1:
+        parser.error("--bootstrap-samples must be at least 1")
+    if not 0 < arguments.confidence < 1:
+        parser.error("--confidence must be between 0 and 1")
+    if arguments.lead_sentences < 0:
+        parser.error("--lead-sentences must be 0 or more")
+    return arguments
+
+
+def settings_from(arguments: argparse.Namespace) -> EvaluationSettings:
+    summaries = tuple(arguments.hypothesis_field or ["summary"])
+    tracks = (
+        Track("summary", summaries, arguments.reference_field, "en", "rouge"),
+        Track("translation", (arguments.translation_field,), arguments.reference_translation_field, "en", "translation"),
+        Track("summary_hi", (arguments.summary_hi_field,), arguments.reference_summary_hi_field, "hi", "rouge"),
+    )
+    return EvaluationSettings(
+        tracks=tracks,
+        id_field=arguments.id_field,
+        source_field=arguments.source_field,
+        translation_field=arguments.translation_field,
+        lead_sentences=arguments.lead_sentences,
+        sentence_splitter=arguments.sentence_splitter,
+        bootstrap=BootstrapSettings(arguments.bootstrap_samples, arguments.seed, arguments.confidence),
+        bertscore_model=arguments.bertscore_model,
+    )
+
+
+def main(argv: list[str] | None = None) -> int:
+    arguments = parse_arguments(argv)
+    settings = settings_from(arguments)
+    try:
+        if arguments.bertscore_model is not None and not arguments.bertscore_model.is_dir():
+            raise InputError(f"{arguments.bertscore_model}: no such model folder (--bertscore-model)")
+        run = read_run(arguments.input)
+        if arguments.references is not None:
+            reference_fields = [track.reference_field for track in settings.tracks]
+            run = join_references(run, arguments.references, reference_fields, settings.id_field)
+        other = read_run(arguments.compare) if arguments.compare is not None else None
+        evaluation = evaluate(run, other, settings)
+        if not evaluation.report["tracks"]:
+            fields = ", ".join(name for track in settings.tracks for name in track.hypothesis_fields)
+            raise InputError(f"{arguments.input}: no record has any of the fields {fields}")
+        out_dir = arguments.out or (arguments.input if arguments.input.is_dir() else arguments.input.parent)
+        written = write_reports(evaluation, out_dir)
+    except (InputError, OSError) as error:  # OSError: e.g. an --out folder that cannot be written; it names the path
+        one_line = " ".join(str(error).split())  # wrapped third-party messages may span lines
+        print(f"evaluate.py: error: {one_line}", file=sys.stderr)
+        return 2
+    for path in written:
+        print(path)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,82 @@
+"""Readers: every input form gives the same records, and bad input names the file and line to fix."""
+
+import json
+
+import pyarrow
+import pyarrow.parquet
+import pytest
+
+from pipeline.evaluation.records import InputError, index_by_id, join_references, read_records, read_run
+
+RECORDS = [
+    {"id": "a", "summary": "Rain fell.", "systems": {"bart": "Rain fell in Delhi."}},
+    {"id": "b", "summary": "Prices rose.", "systems": {"bart": "Prices rose again."}},
+]
+
+
+def write_jsonl(path, records):
+    path.write_text("".join(json.dumps(record) + "\n" for record in records), encoding="utf-8")
+    return path
+
+
+def test_dotted_field_path_reads_a_nested_value(tmp_path):
+    record = read_records(write_jsonl(tmp_path / "out.jsonl", RECORDS))[0]
+    assert record.text("systems.bart") == "Rain fell in Delhi."
+
+
+def test_absent_field_reads_as_none(tmp_path):
+    record = read_records(write_jsonl(tmp_path / "out.jsonl", RECORDS))[0]
+    assert record.text("systems.pegasus") is None
+
+
+def test_invalid_json_names_file_and_line(tmp_path):
+    path = tmp_path / "out.jsonl"
+    path.write_text('{"id": "a"}\n\n{"id": "b",\n', encoding="utf-8")
+    with pytest.raises(InputError, match=rf"^{path}:3: invalid JSON"):
+        read_records(path)
+
+
+def test_field_of_the_wrong_type_names_its_record(tmp_path):
+    record = read_records(write_jsonl(tmp_path / "out.jsonl", [{"id": "a", "summary": 3}]))[0]
+    with pytest.raises(InputError, match=r"out\.jsonl:1: field 'summary' must be text, not int"):
+        record.text("summary")
+
+
+def test_duplicate_ids_name_both_lines(tmp_path):
+    records = read_records(write_jsonl(tmp_path / "out.jsonl", [RECORDS[0], RECORDS[1], RECORDS[0]]))
+    with pytest.raises(InputError, match=r"out\.jsonl:3: duplicate id 'a' \(first at .*out\.jsonl:1\)"):
+        index_by_id(records, "id")
+
+
+def test_parquet_gives_the_same_records_as_jsonl(tmp_path):
+    path = tmp_path / "out.parquet"
+    pyarrow.parquet.write_table(pyarrow.Table.from_pylist(RECORDS), path)
+    assert [record.data for record in read_records(path)] == RECORDS
+
+
+def test_datasets_folder_gives_the_same_records_as_jsonl(tmp_path):
+    import datasets
+    datasets.Dataset.from_list(RECORDS).save_to_disk(str(tmp_path / "saved"))
+    assert [record.data for record in read_records(tmp_path / "saved")] == RECORDS
+
+
+def test_run_folder_brings_its_manifest_and_failures(tmp_path):
+    write_jsonl(tmp_path / "results.jsonl", RECORDS)
+    write_jsonl(tmp_path / "errors.jsonl", [{"id": "c", "stage": "translate", "error": "OOM", "source": "..."}])
+    (tmp_path / "manifest.json").write_text(json.dumps({"run_name": "nightly"}), encoding="utf-8")
+    run = read_run(tmp_path)
+    assert (run.label, len(run.records), run.failures[0]["id"]) == ("nightly", 2, "c")
+
+
+def test_references_join_on_id_and_unmatched_ones_are_listed(tmp_path):
+    run = read_run(write_jsonl(tmp_path / "out.jsonl", RECORDS))
+    references = [{"id": "b", "reference_summary": "Prices went up."}, {"id": "z"}]
+    references = write_jsonl(tmp_path / "refs.jsonl", references)
+    joined = join_references(run, references, ["reference_summary"], "id")
+    assert [record.text("reference_summary") for record in joined.records] == [None, "Prices went up."]
+    assert joined.references_without_record == ["z"]
+
+
+def test_missing_input_is_named(tmp_path):
+    with pytest.raises(InputError, match=r"absent\.jsonl: no such file or directory"):
+        read_run(tmp_path / "absent.jsonl")

@@ -1,0 +1,220 @@
+"""scripts/evaluate.py as a user runs it: run folders in, four report files out, bad input refused in one line.
+
+The synthetic run folders follow the run folder contract of scripts/run.py (results.jsonl, errors.jsonl,
+manifest.json). The browser test opens report.html in headless Chromium, as a reader would.
+"""
+
+import importlib.util
+import json
+import shutil
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+from matplotlib.image import imread
+
+REFERENCE_SUMMARIES = {
+    "doc-1": "Floods hit the old town and families moved to schools.",
+    "doc-2": "The council approved a new bus line for the east side.",
+    "doc-3": "Wheat prices rose for a third month in a row.",
+    "doc-4": "The university opened a library for night students.",
+    "doc-5": "A heat wave closed schools across the state.",
+}
+TRANSLATIONS = {
+    "doc-1": "Heavy rain flooded the old town on Monday. Families moved to schools. The river will fall by Thursday.",
+    "doc-2": "The city council approved a new bus line. It serves the east side. Work starts in May.",
+    "doc-3": "Wheat prices rose again. It is the third monthly rise in a row. Traders blame the dry winter.",
+    "doc-4": "The university opened a new library. It stays open at night for working students. It cost ten crore.",
+    "doc-5": "A heat wave hit the state. Schools were closed for a week. Doctors advised people to stay indoors.",
+    "doc-6": "The festival drew large crowds. Police closed the main road. Traffic moved slowly all evening.",
+}
+SUMMARIES_A = {
+    "doc-1": "Rain flooded the old town and families moved to schools.",
+    "doc-2": "The council approved a new bus line for the east side.",
+    "doc-3": "Wheat prices rose for the third month in a row.",
+    "doc-4": "The university opened a library for night students.",
+    "doc-5": "A heat wave closed schools across the state.",
+    "doc-6": "Crowds at the festival slowed traffic.",
+}
+SUMMARIES_B = {key: "Officials said things happened this week." for key in SUMMARIES_A}
+SUMMARY_HI = "भारी बारिश से पुराने शहर में बाढ़ आई।"
+REFERENCE_SUMMARY_HI = "पुराने शहर में बाढ़ आई और परिवार स्कूलों में गए।"
+
+
+def run_record(key, summary):
+    stages = {
+        "translate": {"model": "ai4bharat/indictrans2-indic-en-dist-200M", "revision": None, "device": "cpu",
+                      "dtype": "float32", "tokens_in": 40, "tokens_out": 38, "segments": 3, "seconds": 0.5},
+        "summarize": {"model": "facebook/bart-large-cnn", "revision": None, "strategy": "truncate",
+                      "tokens_in": 40, "tokens_out": 14, "truncated": key == "doc-2", "chunks": 1, "seconds": 0.3},
+    }
+    record = {"id": key, "source": "सोमवार को भारी बारिश हुई।", "translation": TRANSLATIONS[key],
+              "summary": summary, "summary_hi": SUMMARY_HI, "reference_summary_hi": REFERENCE_SUMMARY_HI,
+              "reference_translation": TRANSLATIONS[key].replace("Heavy", "Strong"), "stages": stages}
+    if key in REFERENCE_SUMMARIES:
+        record["reference_summary"] = REFERENCE_SUMMARIES[key]
+    return record
+
+
+def write_run_folder(folder, name, summaries):
+    folder.mkdir()
+    lines = [json.dumps(run_record(key, summary), ensure_ascii=False) for key, summary in summaries.items()]
+    (folder / "results.jsonl").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    failure = {"id": "doc-7", "stage": "summarize", "error": "CUDA out of memory", "source": "..."}
+    (folder / "errors.jsonl").write_text(json.dumps(failure) + "\n", encoding="utf-8")
+    manifest = {"run_name": name, "stages": ["translate", "summarize", "back_translate"],
+                "models": {"translate": {"model": "ai4bharat/indictrans2-indic-en-dist-200M", "revision": None}},
+                "versions": {"python": "3.11.7", "pipeline": "0.1.0"},
+                "counts": {"documents": 7, "results": 6, "errors": 1, "resumed": 0}}
+    (folder / "manifest.json").write_text(json.dumps(manifest), encoding="utf-8")
+    return folder
+
+
+def evaluate_script(repo_root, *arguments):
+    command = [sys.executable, str(repo_root / "scripts" / "evaluate.py"), *map(str, arguments)]
+    return subprocess.run(command, capture_output=True, text=True, timeout=120)
+
+
+@pytest.fixture(scope="module")
+def reports(repo_root, tmp_path_factory):
+    root = tmp_path_factory.mktemp("runs")
+    ours = write_run_folder(root / "ours", "bart-truncate", SUMMARIES_A)
+    theirs = write_run_folder(root / "theirs", "lead-like", SUMMARIES_B)
+    finished = evaluate_script(repo_root, ours, "--compare", theirs, "--bootstrap-samples", "200")
+    assert finished.returncode == 0, finished.stderr
+    return ours
+
+
+@pytest.fixture(scope="module")
+def report(reports):
+    return json.loads((reports / "report.json").read_text(encoding="utf-8"))
+
+
+def summary_track(report):
+    return next(track for track in report["tracks"] if track["name"] == "summary")
+
+
+def test_reports_are_written_into_the_run_folder(reports):
+    names = ("report.json", "report.md", "report.html", "scores.jsonl")
+    assert all((reports / name).stat().st_size > 0 for name in names)
+
+
+def test_every_track_of_a_full_run_is_scored(report):
+    assert [track["name"] for track in report["tracks"]] == ["summary", "translation", "summary_hi"]
+
+
+def test_report_scores_carry_intervals_and_signatures(report):
+    for track in report["tracks"]:
+        for system in track["systems"]:
+            for name, score in system["scores"].items():
+                assert score["ci"][0] <= score["score"] <= score["ci"][1], name
+                assert "|bs:200|rs:12345|ci:95|" in score["signature"], name
+
+
+def test_report_lists_the_record_without_reference(reports, report):
+    assert summary_track(report)["missing_reference"] == ["doc-6"]
+    assert "doc-6" in (reports / "report.md").read_text(encoding="utf-8")
+
+
+def test_report_lists_failed_documents_from_the_error_log(report):
+    assert report["input"]["failed"] == [{"id": "doc-7", "stage": "summarize", "error": "CUDA out of memory"}]
+
+
+def test_report_has_the_lead_baseline_row(report):
+    lead = next(system for system in summary_track(report)["systems"] if system["output"] == "lead-3")
+    assert lead["baseline"] and lead["documents"] == 5
+
+
+def test_comparison_finds_the_better_run_significantly_better(report):
+    comparison = next(c for c in summary_track(report)["comparisons"] if c["baseline"]["run"] == "lead-like")
+    assert comparison["documents"] == 5
+    assert all(result["difference"] > 0 and result["significant"] for result in comparison["metrics"].values())
+
+
+def test_markdown_shows_score_and_comparison_tables(reports):
+    markdown = (reports / "report.md").read_text(encoding="utf-8")
+    assert "| bart-truncate | summary | system | 5 |" in markdown
+    assert "Paired bootstrap tests" in markdown
+
+
+def test_scores_jsonl_has_a_row_per_scored_document_and_system(reports, report):
+    rows = [json.loads(line) for line in (reports / "scores.jsonl").read_text(encoding="utf-8").splitlines()]
+    expected = sum(system["documents"] for track in report["tracks"] for system in track["systems"])
+    assert len(rows) == expected
+    assert {"id", "track", "run", "output", "rouge1", "source_words"} <= set(rows[0])
+
+
+def test_html_needs_no_network_and_no_scripts(reports):
+    html = (reports / "report.html").read_text(encoding="utf-8")
+    assert "<script" not in html and "http://" not in html.replace("http://www.w3.org", "")
+    assert "https://" not in html
+
+
+def test_bad_json_line_exits_2_naming_file_and_line(repo_root, tmp_path):
+    path = tmp_path / "outputs.jsonl"
+    path.write_text('{"id": "a", "summary": "x"}\n{"id": "b", "summary": \n', encoding="utf-8")
+    finished = evaluate_script(repo_root, path)
+    assert finished.returncode == 2
+    assert finished.stderr.startswith(f"evaluate.py: error: {path}:2: invalid JSON")
+    assert len(finished.stderr.strip().splitlines()) == 1
+
+
+@pytest.fixture(scope="module")
+def script(repo_root):
+    """The script loaded in-process, for checks that need no fresh interpreter."""
+    spec = importlib.util.spec_from_file_location("evaluate_script", repo_root / "scripts" / "evaluate.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_field_of_the_wrong_type_exits_2_naming_the_line(script, tmp_path, capsys):
+    path = tmp_path / "outputs.jsonl"
+    path.write_text('{"id": "a", "summary": "x"}\n{"id": "b", "summary": ["x"]}\n', encoding="utf-8")
+    assert script.main([str(path)]) == 2
+    assert capsys.readouterr().err == f"evaluate.py: error: {path}:2: field 'summary' must be text, not list\n"
+
+
+def test_input_without_any_output_field_exits_2(script, tmp_path, capsys):
+    path = tmp_path / "outputs.jsonl"
+    path.write_text('{"id": "a", "text": "x"}\n', encoding="utf-8")
+    assert script.main([str(path)]) == 2
+    assert "no record has any of the fields summary" in capsys.readouterr().err
+
+
+def test_duplicate_ids_in_the_references_file_exit_2_naming_the_line(script, tmp_path, capsys):
+    path = tmp_path / "outputs.jsonl"
+    path.write_text('{"id": "a", "summary": "x"}\n', encoding="utf-8")
+    references = tmp_path / "references.jsonl"
+    references.write_text('{"id": "a", "reference_summary": "x"}\n{"id": "a", "reference_summary": "y"}\n')
+    assert script.main([str(path), "--references", str(references)]) == 2
+    assert capsys.readouterr().err.startswith(f"evaluate.py: error: {references}:2: duplicate id 'a'")
+
+
+def test_every_option_is_explained_in_help(script):
+    assert all(action.help for action in script.build_parser()._actions)
+
+
+CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser") or shutil.which("google-chrome")
+
+
+def chromium(tmp_path, *arguments):
+    flags = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+             "--disable-background-networking", "--disable-component-update", "--disable-sync",
+             f"--user-data-dir={tmp_path / 'profile'}"]
+    return subprocess.run([CHROMIUM, *flags, *arguments], capture_output=True, text=True, timeout=120)
+
+
+@pytest.mark.skipif(CHROMIUM is None, reason="no Chromium installed (apt-get install chromium)")
+def test_html_report_renders_its_plots_in_a_browser(reports, tmp_path):
+    url = (reports / "report.html").as_uri()
+    dom = chromium(tmp_path, "--dump-dom", url).stdout
+    for kind in ("distribution", "length", "comparison"):
+        assert f'data-plot="{kind}"><img' in dom, kind
+    assert dom.count('src="data:image/svg+xml;base64,') >= 7
+    screenshot = tmp_path / "report.png"
+    chromium(tmp_path, f"--screenshot={screenshot}", "--window-size=1280,2400", url)
+    pixels = imread(screenshot)[..., :3]
+    tab_blue = np.array([0x1F, 0x77, 0xB4]) / 255  # matplotlib's first colour: only the plots use it
+    assert np.all(np.abs(pixels - tab_blue) < 0.03, axis=-1).sum() > 200
