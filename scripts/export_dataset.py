@@ -115,7 +115,7 @@ def main(argv: list[str] | None = None) -> int:
     plan = plan_columns(list(runs.values()))
     dataset = build_dataset(runs, plan)
     try:
-        write_export(dataset, build_card(dataset, runs, plan, args.license), args.out, args.max_shard_size)
+        write_export(dataset, build_card(dataset, runs, args.license), args.out, args.max_shard_size)
     except OSError as error:
         print(f"{PROG}: error: cannot write {args.out}: {error}", file=sys.stderr)
         return 1

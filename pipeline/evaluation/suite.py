@@ -267,14 +267,14 @@ def _compare(system: ScoredSystem, baseline: ScoredSystem, settings: EvaluationS
 
 
 def _rows(track: Track, result: ScoredSystem, document_words: dict[str, int]) -> list[dict]:
+    """scores.jsonl rows; metric values sit under ``scores`` so no metric name can clash with a row field."""
     per_document = {name: statistic.document_scores() for name, statistic in result.metrics.items()}
     return [
         {
             "id": key,
             "track": track.name,
-            "run": result.system.run,
-            "output": result.system.output,
-            **{name: float(values[position]) for name, values in per_document.items()},
+            **result.system.identity(),
+            "scores": {name: float(values[position]) for name, values in per_document.items()},
             "words": len(words(result.system.texts[key])),
             "source_words": document_words.get(key),
         }

@@ -11,10 +11,10 @@ from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 import yaml
-from datasets import DatasetDict, Value
+from datasets import Dataset, DatasetDict, Value
 from huggingface_hub import DatasetCard, DatasetCardData
 
-from pipeline.export.features import LANGUAGES, STAGE_MODEL_COLUMNS, ColumnPlan
+from pipeline.export.features import LANGUAGES, STAGE_MODEL_COLUMNS
 from pipeline.export.folder import ARROW_DIR, parquet_pattern
 from pipeline.export.runs import Run
 
@@ -31,10 +31,11 @@ SIZE_CATEGORIES = (
     "100B<n<1T",
     "n>1T",
 )
-REPORT_VALUE_KEYS = ("score", "mean", "value")
-REPORT_NAME_KEYS = ("metric", "name")
 REASON_WIDTH = 160
-METRIC_DESCRIPTION = "per-document score from scripts/evaluate.py; null where the document was not scored"
+METRIC_DESCRIPTION = (
+    "per-document score of an output by a metric (`<output>_<metric>`), from the run's scores.jsonl written by "
+    "scripts/evaluate.py; null where the document was not scored"
+)
 
 COLUMN_DESCRIPTIONS = {
     "id": "document id from the pipeline input",
@@ -57,32 +58,12 @@ def size_category(examples: int) -> str:
     return SIZE_CATEGORIES[bucket]
 
 
-def report_metrics(report: Any) -> dict[str, float]:
-    """Metric → score from report.json, whose shape is not fixed: a mapping, a `metrics` mapping or rows."""
-    if isinstance(report, dict) and isinstance(report.get("metrics"), (dict, list)):
-        return report_metrics(report["metrics"])
-    if isinstance(report, dict):
-        pairs: Iterable[tuple[Any, Any]] = report.items()
-    elif isinstance(report, list):
-        pairs = (
-            (next((row[key] for key in REPORT_NAME_KEYS if key in row), None), row)
-            for row in report
-            if isinstance(row, dict)
-        )
-    else:
-        return {}
-    return {name: score for name, value in pairs if isinstance(name, str) and (score := _score(value)) is not None}
-
-
-def metric_summary(run: Run, scores: Mapping[str, Sequence[float | None]]) -> list[tuple[str, float, str]]:
-    """(metric, score, source): the evaluator's report when readable, else means of the exported documents' scores."""
-    reported = report_metrics(run.report)
-    if reported:
-        return [(metric, score, "report.json") for metric, score in reported.items()]
+def _document_means(run: Run, split: Dataset) -> list[tuple[str, float, int]]:
+    """(column, mean, documents) over the exported documents that have the score: the figure without report.json."""
     return [
-        (metric, sum(present) / len(present), f"mean over {len(present)} scored documents")
-        for metric, values in scores.items()
-        if (present := [value for value in values if value is not None])
+        (column, sum(present) / len(present), len(present))
+        for column in run.score_columns
+        if (present := [value for value in split[column] if value is not None])
     ]
 
 
@@ -92,7 +73,7 @@ def failure_reasons(run: Run) -> list[tuple[str, str, int]]:
     return [(stage, reason, count) for (stage, reason), count in reasons.most_common()]
 
 
-def build_card(dataset: DatasetDict, splits: Mapping[str, Run], plan: ColumnPlan, license_id: str) -> DatasetCard:
+def build_card(dataset: DatasetDict, splits: Mapping[str, Run], license_id: str) -> DatasetCard:
     total = sum(len(data) for data in dataset.values())
     data = DatasetCardData(
         language=list(LANGUAGES),
@@ -115,7 +96,7 @@ def build_card(dataset: DatasetDict, splits: Mapping[str, Run], plan: ColumnPlan
         _models(splits),
         _settings(splits),
         _left_out(splits),
-        _metrics(dataset, splits, plan),
+        _metrics(dataset, splits),
         _loading(),
     ]
     return DatasetCard(f"---\n{data.to_yaml()}\n---\n\n" + "\n\n".join(sections) + "\n")
@@ -216,14 +197,29 @@ def _left_out(splits: Mapping[str, Run]) -> str:
     )
 
 
-def _metrics(dataset: DatasetDict, splits: Mapping[str, Run], plan: ColumnPlan) -> str:
-    rows = []
+def _metrics(dataset: DatasetDict, splits: Mapping[str, Run]) -> str:
+    rows, signatures = [], []
     for split, run in splits.items():
-        summary = metric_summary(run, {metric: list(dataset[split][metric]) for metric in plan.metrics})
-        rows += [(f"`{split}`", metric, f"{score:.4g}", source) for metric, score, source in summary]
+        if run.report is None:
+            means = _document_means(run, dataset[split])
+            rows += [(f"`{split}`", f"`{column}`", f"{mean:.2f}", "–", count) for column, mean, count in means]
+            continue
+        level = f"{run.report.confidence:.0%}"
+        for score in run.report.scores:
+            interval = f"{level} [{score.interval[0]:.2f}, {score.interval[1]:.2f}]"
+            rows.append((f"`{split}`", f"`{score.column}`", f"{score.score:.2f}", interval, score.documents))
+            signatures.append(f"- `{split}` `{score.column}`: `{score.signature}`")
     if not rows:
-        return "## Metrics\n\nNo evaluation was run on these outputs."
-    return "## Metrics\n\n" + _table(("split", "metric", "score", "source"), rows)
+        return "## Metrics\n\nNo scores: the runs were not evaluated, or their outputs had no references."
+    parts = [
+        "## Metrics\n\nScores of each run's own outputs by scripts/evaluate.py: the corpus scores of the run's "
+        "report.json with bootstrap confidence intervals (`documents`: how many it scored), or, for a run without "
+        "report.json, the mean of the exported documents' scores (`documents`: how many had one).",
+        _table(("split", "column", "score", "confidence interval", "documents"), rows),
+    ]
+    if signatures:
+        parts.append("Signatures, naming every setting behind a score:\n\n" + "\n".join(signatures))
+    return "\n\n".join(parts)
 
 
 def _loading() -> str:
@@ -235,12 +231,6 @@ def _loading() -> str:
         f'dataset = load_from_disk("path/to/this/folder/{ARROW_DIR}")  # the local Arrow copy\n'
         "```"
     )
-
-
-def _score(value: Any) -> float | None:
-    if isinstance(value, dict):
-        value = next((value[key] for key in REPORT_VALUE_KEYS if key in value), None)
-    return float(value) if isinstance(value, (int, float)) and not isinstance(value, bool) else None
 
 
 def _type_name(feature: Any) -> str:

@@ -30,7 +30,7 @@ class ColumnPlan:
 
     back_translation: bool
     references: tuple[str, ...]
-    metrics: tuple[str, ...]
+    score_columns: tuple[str, ...]  # `<output>_<metric>`, see pipeline/export/evaluation.py
 
     @property
     def model_stages(self) -> tuple[str, ...]:
@@ -40,13 +40,13 @@ class ColumnPlan:
 
 def plan_columns(runs: Sequence[Run]) -> ColumnPlan:
     results = [result for run in runs for result in run.exported]
-    metrics = dict.fromkeys(name for run in runs for name in run.metric_names)
+    score_columns = dict.fromkeys(column for run in runs for column in run.score_columns)
     return ColumnPlan(
         back_translation=any(
             "summary_hi" in result or BACK_TRANSLATION_STAGE in result.get("stages", {}) for result in results
         ),
         references=tuple(field for field in REFERENCE_FIELDS if any(field in result for result in results)),
-        metrics=tuple(metrics),
+        score_columns=tuple(score_columns),
     )
 
 
@@ -63,5 +63,5 @@ def build_features(plan: ColumnPlan) -> Features:
         columns["summary_hi"] = string
     columns.update({field: string for field in plan.references})
     columns.update({STAGE_MODEL_COLUMNS[stage]: string for stage in plan.model_stages})
-    columns.update({metric: Value("float64") for metric in plan.metrics})
+    columns.update({column: Value("float64") for column in plan.score_columns})
     return Features(columns)

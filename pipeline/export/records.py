@@ -34,7 +34,7 @@ def to_row(result: Mapping[str, Any], scores: Mapping[str, float], plan: ColumnP
         row["summary_hi"] = result.get("summary_hi")
     row.update({field: result.get(field) for field in plan.references})
     row.update({STAGE_MODEL_COLUMNS[stage]: stages.get(stage, {}).get("model") for stage in plan.model_stages})
-    row.update({metric: scores.get(metric) for metric in plan.metrics})
+    row.update({column: scores.get(column) for column in plan.score_columns})
     return row
 
 

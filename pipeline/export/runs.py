@@ -1,16 +1,17 @@
-"""Reading run folders written by scripts/run.py (and scripts/evaluate.py).
+"""Reading run folders written by scripts/run.py (and scored by scripts/evaluate.py).
 
-Every problem is raised as RunFormatError naming the file, and the line for JSON Lines files, so the
-export script can report it in one line instead of a traceback.
+Every problem is raised as RunFormatError naming the file (and line), see pipeline/export/files.py.
 """
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+
+from pipeline.export.evaluation import CorpusReport, read_corpus_report, read_document_scores
+from pipeline.export.files import RunFormatError, json_lines, read_optional_json, require_string
 
 RESULTS_FILE = "results.jsonl"
 ERRORS_FILE = "errors.jsonl"
@@ -19,10 +20,6 @@ MANIFEST_FILE = "manifest.json"
 REPORT_FILE = "report.json"
 
 TEXT_FIELDS = ("translation", "summary", "summary_hi", "reference_summary", "reference_translation")
-
-
-class RunFormatError(ValueError):
-    """A run folder that cannot be exported as it stands."""
 
 
 @dataclass(frozen=True)
@@ -39,17 +36,13 @@ class Run:
     """One run folder; results are kept as written so nothing (Unicode included) is altered on the way."""
 
     path: Path
+    name: str
     results: tuple[dict[str, Any], ...]
     failures: dict[str, Failure]
-    scores: dict[str, dict[str, float]]
-    metric_names: tuple[str, ...]
+    scores: dict[str, dict[str, float]]  # id -> score column -> this run's per-document score
+    score_columns: tuple[str, ...]
     manifest: dict[str, Any] | None
-    report: Any
-
-    @property
-    def name(self) -> str:
-        run_name = (self.manifest or {}).get("run_name")
-        return run_name if isinstance(run_name, str) and run_name else self.path.name
+    report: CorpusReport | None
 
     @property
     def exported(self) -> list[dict[str, Any]]:
@@ -63,22 +56,30 @@ def read_run(path: Path) -> Run:
     results_path = path / RESULTS_FILE
     if not results_path.is_file():
         raise RunFormatError(f"{results_path}: missing; is {path} a run folder written by scripts/run.py?")
-    scores, metric_names = _read_scores(path / SCORES_FILE)
+    manifest = _read_manifest(path / MANIFEST_FILE)
+    name = run_label(path, manifest)
+    scores = read_document_scores(path / SCORES_FILE, name)
     return Run(
         path=path,
+        name=name,
         results=tuple(_read_results(results_path)),
         failures=_read_failures(path / ERRORS_FILE),
-        scores=scores,
-        metric_names=metric_names,
-        manifest=_read_manifest(path / MANIFEST_FILE),
-        report=_read_optional_json(path / REPORT_FILE),
+        scores=scores.by_id,
+        score_columns=scores.columns,
+        manifest=manifest,
+        report=read_corpus_report(path / REPORT_FILE, name),
     )
+
+
+def run_label(path: Path, manifest: dict[str, Any] | None) -> str:
+    """The run's name as scripts/evaluate.py labels it in scores.jsonl and report.json: manifest, else folder."""
+    return str((manifest or {}).get("run_name") or path.name)
 
 
 def _read_results(path: Path) -> Iterator[dict[str, Any]]:
     seen: set[str] = set()
-    for where, record in _json_lines(path):
-        identifier = _require_id(record, where)
+    for where, record in json_lines(path):
+        identifier = require_string(record, "id", where)
         if identifier in seen:
             raise RunFormatError(f"{where}: duplicate id {identifier!r}")
         seen.add(identifier)
@@ -105,8 +106,8 @@ def _read_failures(path: Path) -> dict[str, Failure]:
     failures: dict[str, Failure] = {}
     if not path.is_file():
         return failures
-    for where, record in _json_lines(path):
-        identifier = _require_id(record, where)
+    for where, record in json_lines(path):
+        identifier = require_string(record, "id", where)
         for key in ("stage", "error"):
             if not isinstance(record.get(key), str):
                 raise RunFormatError(f"{where}: {key!r} must be a string")
@@ -114,63 +115,8 @@ def _read_failures(path: Path) -> dict[str, Failure]:
     return failures
 
 
-def _read_scores(path: Path) -> tuple[dict[str, dict[str, float]], tuple[str, ...]]:
-    """Numbers are metric values and anything else is ignored, because the evaluator's metric set varies."""
-    scores: dict[str, dict[str, float]] = {}
-    names: dict[str, None] = {}
-    if not path.is_file():
-        return scores, ()
-    for where, record in _json_lines(path):
-        identifier = _require_id(record, where)
-        if identifier in scores:
-            raise RunFormatError(f"{where}: duplicate id {identifier!r}")
-        scores[identifier] = {
-            key: float(value)
-            for key, value in record.items()
-            if key != "id" and isinstance(value, (int, float)) and not isinstance(value, bool)
-        }
-        names.update(dict.fromkeys(scores[identifier]))
-    return scores, tuple(names)
-
-
 def _read_manifest(path: Path) -> dict[str, Any] | None:
-    manifest = _read_optional_json(path)
+    manifest = read_optional_json(path)
     if manifest is not None and not isinstance(manifest, dict):
         raise RunFormatError(f"{path}: expected a JSON object")
     return manifest
-
-
-def _read_optional_json(path: Path) -> Any:
-    if not path.is_file():
-        return None
-    try:
-        return json.loads(path.read_text(encoding="utf-8"))
-    except UnicodeDecodeError as error:
-        raise RunFormatError(f"{path}: not UTF-8 ({error.reason})") from error
-    except json.JSONDecodeError as error:
-        raise RunFormatError(f"{path}:{error.lineno}: not valid JSON ({error.msg})") from error
-
-
-def _json_lines(path: Path) -> Iterator[tuple[str, dict[str, Any]]]:
-    """Split on b"\\n" only, so U+2028 and other separators that JSON allows inside strings stay put."""
-    with path.open("rb") as lines:
-        for number, raw in enumerate(lines, start=1):
-            where = f"{path}:{number}"
-            if not raw.strip():
-                continue
-            try:
-                record = json.loads(raw.decode("utf-8"))
-            except UnicodeDecodeError as error:
-                raise RunFormatError(f"{where}: not UTF-8 ({error.reason})") from error
-            except json.JSONDecodeError as error:
-                raise RunFormatError(f"{where}: not valid JSON ({error.msg})") from error
-            if not isinstance(record, dict):
-                raise RunFormatError(f"{where}: expected a JSON object")
-            yield where, record
-
-
-def _require_id(record: dict[str, Any], where: str) -> str:
-    identifier = record.get("id")
-    if not isinstance(identifier, str) or not identifier:
-        raise RunFormatError(f"{where}: 'id' must be a non-empty string")
-    return identifier

@@ -142,7 +142,8 @@ def test_scores_jsonl_has_a_row_per_scored_document_and_system(reports, report):
     rows = [json.loads(line) for line in (reports / "scores.jsonl").read_text(encoding="utf-8").splitlines()]
     expected = sum(system["documents"] for track in report["tracks"] for system in track["systems"])
     assert len(rows) == expected
-    assert {"id", "track", "run", "output", "rouge1", "source_words"} <= set(rows[0])
+    assert set(rows[0]) == {"id", "track", "run", "output", "baseline", "scores", "words", "source_words"}
+    assert set(rows[0]["scores"]) == {"rouge1", "rouge2", "rougeL", "rougeLsum"}
 
 
 def test_html_needs_no_network_and_no_scripts(reports):

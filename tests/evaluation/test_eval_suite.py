@@ -107,7 +107,14 @@ def test_per_document_rows_average_to_the_corpus_rouge():
     evaluation = evaluate(make_run("run", SUMMARIES, REFERENCES), None, SETTINGS)
     rows = [r for r in evaluation.scores if r["track"] == "summary" and r["output"] == "summary"]
     corpus = system(track(evaluation.report, "summary"), "summary")["scores"]["rouge2"]["score"]
-    assert sum(row["rouge2"] for row in rows) / len(rows) == pytest.approx(corpus)
+    assert sum(row["scores"]["rouge2"] for row in rows) / len(rows) == pytest.approx(corpus)
+
+
+def test_per_document_rows_mark_the_lead_baseline():
+    rows = evaluate(make_run("run", SUMMARIES, REFERENCES), None, SETTINGS).scores
+    baseline_outputs = {row["output"] for row in rows if row["baseline"]}
+    system_outputs = {row["output"] for row in rows if not row["baseline"]}
+    assert (baseline_outputs, system_outputs) == ({"lead-3"}, {"summary"})
 
 
 def test_bertscore_is_skipped_with_a_notice_without_a_model():

@@ -1,4 +1,4 @@
-"""Dataset card pieces: size buckets, the metric summary (report.json has no fixed shape), failure reasons."""
+"""Dataset card pieces: size buckets, the metric summary (report.json, else per-document means), failure reasons."""
 
 from __future__ import annotations
 
@@ -6,8 +6,10 @@ from pathlib import Path
 
 import pytest
 import yaml
+from huggingface_hub import DatasetCard
 
-from pipeline.export.card import build_card, failure_reasons, metric_summary, report_metrics, size_category
+from pipeline.export.card import build_card, failure_reasons, size_category
+from pipeline.export.evaluation import CorpusReport, CorpusScore
 from pipeline.export.features import plan_columns
 from pipeline.export.records import build_dataset
 from pipeline.export.runs import Failure, Run
@@ -24,10 +26,11 @@ RESULT = {
 def make_run(**fields) -> Run:
     defaults = dict(
         path=Path("runs/village"),
+        name="village",
         results=(RESULT,),
         failures={},
         scores={},
-        metric_names=(),
+        score_columns=(),
         manifest=None,
         report=None,
     )
@@ -50,30 +53,36 @@ def test_size_category_is_the_hub_bucket_for_the_example_count(examples, categor
     assert size_category(examples) == category
 
 
-@pytest.mark.parametrize(
-    "report",
-    [
-        {"bleu": 21.5, "chrf++": 48.0, "model": "x"},
-        {"metrics": {"bleu": 21.5, "chrf++": 48.0}, "run": "village"},
-        {"bleu": {"score": 21.5, "ci": [20.0, 23.0]}, "chrf++": {"mean": 48.0}},
-        [{"metric": "bleu", "score": 21.5}, {"name": "chrf++", "value": 48.0}, {"note": "no metric"}],
-    ],
-    ids=["mapping", "nested-metrics", "score-objects", "rows"],
-)
-def test_report_metrics_reads_the_known_report_shapes(report):
-    assert report_metrics(report) == {"bleu": 21.5, "chrf++": 48.0}
+def card_of(run: Run) -> DatasetCard:
+    plan = plan_columns([run])
+    return build_card(build_dataset({"train": run}, plan), {"train": run}, "mit")
 
 
-def test_metric_summary_prefers_the_evaluators_report():
-    run = make_run(report={"bleu": 30.0})
-    assert metric_summary(run, {"bleu": [10.0, 20.0]}) == [("bleu", 30.0, "report.json")]
+SECOND = {**RESULT, "id": "doc-2"}
+BLEU_SIGNATURE = "nrefs:1|case:mixed|eff:no|tok:13a|smooth:exp|version:2.6.0|bs:50|rs:12345|ci:95|numpy:2.4.6"
 
 
-def test_metric_summary_averages_scored_documents_when_the_report_is_unreadable():
-    run = make_run(report="corpus bleu 30")
-    assert metric_summary(run, {"bleu": [10.0, None, 20.0], "rouge1": [None]}) == [
-        ("bleu", 15.0, "mean over 2 scored documents")
-    ]
+def test_card_shows_the_reported_corpus_score_with_interval_documents_and_signature():
+    corpus = CorpusScore("translation_bleu", 30.0, (27.5, 32.25), BLEU_SIGNATURE, 2)
+    run = make_run(
+        results=(RESULT, SECOND),
+        scores={"doc-1": {"translation_bleu": 10.0}, "doc-2": {"translation_bleu": 20.0}},
+        score_columns=("translation_bleu",),
+        report=CorpusReport(0.95, (corpus,)),
+    )
+    text = card_of(run).text
+    assert "| `train` | `translation_bleu` | 30.00 | 95% [27.50, 32.25] | 2 |" in text
+    assert "15.00" not in text  # the mean of the per-document scores
+    assert f"- `train` `translation_bleu`: `{BLEU_SIGNATURE}`" in text
+
+
+def test_card_averages_the_exported_scores_of_a_run_without_report():
+    run = make_run(
+        results=(RESULT, SECOND, {**RESULT, "id": "doc-3"}),
+        scores={"doc-1": {"translation_bleu": 10.0}, "doc-3": {"translation_bleu": 15.0}},
+        score_columns=("translation_bleu",),
+    )
+    assert "| `train` | `translation_bleu` | 12.50 | – | 2 |" in card_of(run).text
 
 
 def test_failure_reasons_group_by_stage_and_first_line_of_the_error():
@@ -90,8 +99,9 @@ def test_failure_reasons_group_by_stage_and_first_line_of_the_error():
 
 
 def test_card_of_a_run_without_manifest_says_its_configuration_is_unknown():
+    assert "no manifest.json: run configuration unknown" in card_of(make_run()).text
+
+
+def test_card_title_names_the_runs():
     run = make_run()
-    plan = plan_columns([run])
-    card = build_card(build_dataset({"train": run}, plan), {"train": run}, plan, "mit")
-    assert "no manifest.json: run configuration unknown" in card.text
-    assert yaml.safe_load(card.data.to_yaml())["pretty_name"].endswith(run.path.name)
+    assert yaml.safe_load(card_of(run).data.to_yaml())["pretty_name"].endswith(run.name)

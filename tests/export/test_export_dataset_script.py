@@ -1,5 +1,6 @@
 """scripts/export_dataset.py end to end, on synthetic run folders that follow scripts/run.py's contract.
 
+The Hindi run is scored by scripts/evaluate.py, so its scores.jsonl and report.json are the evaluator's own.
 Both read-back paths are checked against the input files: `load_from_disk(DIR/arrow)` and
 `load_dataset(DIR)`, which only sees the Parquet shards through the card's `configs`.
 """
@@ -24,7 +25,14 @@ from datasets import Features, Translation, Value
 from huggingface_hub import HfApi
 
 SCRIPT = Path(__file__).resolve().parents[2] / "scripts" / "export_dataset.py"
-METRICS = ("rouge1", "rouge2", "rougeL", "rougeLsum", "chrf++", "bleu")
+SCORE_COLUMNS = {  # column -> (output, metric) of the evaluator's rows
+    "summary_rouge1": ("summary", "rouge1"),
+    "summary_rouge2": ("summary", "rouge2"),
+    "summary_rougeL": ("summary", "rougeL"),
+    "summary_rougeLsum": ("summary", "rougeLsum"),
+    "translation_bleu": ("translation", "bleu"),
+    "translation_chrfpp": ("translation", "chrf++"),
+}
 OOM = "RuntimeError: CUDA out of memory. Tried to allocate 2.00 GiB"
 EMPTY_SUMMARY = "ValueError: empty summary"
 SPLITS = ("train", "test")
@@ -127,14 +135,6 @@ def hindi_bt_errors() -> list[dict]:
     ]
 
 
-def hindi_bt_scores() -> list[dict]:
-    return [
-        {"id": "news-001", **dict(zip(METRICS, (0.61, 0.33, 0.52, 0.52, 48.7, 21.4)))},
-        {"id": "news-002", **dict(zip(METRICS, (0.25, 0.0, 0.25, 0.25, 30, None))), "system": "indictrans2"},
-        {"id": "news-004", **dict(zip(METRICS, (0.9, 0.8, 0.9, 0.9, 70.0, 50.0)))},
-    ]
-
-
 def english_results() -> list[dict]:
     return [
         {
@@ -185,12 +185,10 @@ def write_jsonl(path: Path, records: list[dict]) -> None:
     path.write_text("".join(json.dumps(record, ensure_ascii=False) + "\n" for record in records), encoding="utf-8")
 
 
-def write_run(folder: Path, results: list[dict], *, errors=(), scores=None, run_manifest=None) -> Path:
+def write_run(folder: Path, results: list[dict], *, errors=(), run_manifest=None) -> Path:
     folder.mkdir(parents=True)
     write_jsonl(folder / "results.jsonl", results)
     write_jsonl(folder / "errors.jsonl", list(errors))
-    if scores is not None:
-        write_jsonl(folder / "scores.jsonl", scores)
     if run_manifest is not None:
         (folder / "manifest.json").write_text(json.dumps(run_manifest, ensure_ascii=False), encoding="utf-8")
     return folder
@@ -251,24 +249,42 @@ def assert_rows_match(rows: list[dict], results: list[dict], failed: set[str], s
             assert row[column] == stages.get(stage, {}).get("model")
         if "back_translation_model" in row:
             assert row["back_translation_model"] == stages.get("back_translate", {}).get("model")
-        for metric in METRICS:
-            if metric in row:
-                assert row[metric] == scores.get(result["id"], {}).get(metric)
+        for column in SCORE_COLUMNS:
+            if column in row:
+                assert row[column] == scores.get(result["id"], {}).get(column)
 
 
 @pytest.fixture(scope="module")
-def runs(tmp_path_factory) -> dict[str, Path]:
+def runs(tmp_path_factory, evaluate_run) -> dict[str, Path]:
     root = tmp_path_factory.mktemp("runs")
+    hindi = write_run(
+        root / "hi-news-bt",
+        hindi_bt_results(),
+        errors=hindi_bt_errors(),
+        run_manifest=manifest("hi-news-bt", ["translate", "summarize", "back_translate"]),
+    )
     return {
-        "train": write_run(
-            root / "hi-news-bt",
-            hindi_bt_results(),
-            errors=hindi_bt_errors(),
-            scores=hindi_bt_scores(),
-            run_manifest=manifest("hi-news-bt", ["translate", "summarize", "back_translate"]),
-        ),
+        "train": evaluate_run(hindi),
         "test": write_run(root / "en-news", english_results(), run_manifest=manifest("en-news", ["summarize"])),
     }
+
+
+@pytest.fixture(scope="module")
+def evaluator_scores(runs) -> dict[str, dict[str, float]]:
+    """id -> score column -> the per-document score of the Hindi run's own output in its scores.jsonl."""
+    lines = (runs["train"] / "scores.jsonl").read_text(encoding="utf-8").splitlines()
+    own = [row for row in map(json.loads, lines) if row["run"] == "hi-news-bt" and not row["baseline"]]
+    scores: dict[str, dict[str, float]] = {}
+    for row in own:
+        for column, (output, metric) in SCORE_COLUMNS.items():
+            if row["output"] == output:
+                scores.setdefault(row["id"], {})[column] = row["scores"][metric]
+    return scores
+
+
+@pytest.fixture(scope="module")
+def report(runs) -> dict:
+    return json.loads((runs["train"] / "report.json").read_text(encoding="utf-8"))
 
 
 @pytest.fixture(scope="module")
@@ -299,8 +315,7 @@ def loaded(request) -> datasets.DatasetDict:
 
 
 FAILED = {error["id"] for error in hindi_bt_errors()}
-SCORES = {record["id"]: record for record in hindi_bt_scores()}
-EXPORT_FEATURES = expected_features(back_translation=True, references=True, metrics=METRICS)
+EXPORT_FEATURES = expected_features(back_translation=True, references=True, metrics=tuple(SCORE_COLUMNS))
 
 
 def test_two_runs_become_two_splits(loaded):
@@ -311,8 +326,8 @@ def test_every_split_has_the_declared_features(loaded):
     assert all(split.features == EXPORT_FEATURES for split in loaded.values())
 
 
-def test_hindi_run_reads_back_field_by_field_without_failed_documents(loaded):
-    assert_rows_match(loaded["train"].to_list(), hindi_bt_results(), FAILED, SCORES)
+def test_hindi_run_reads_back_field_by_field_without_failed_documents(loaded, evaluator_scores):
+    assert_rows_match(loaded["train"].to_list(), hindi_bt_results(), FAILED, evaluator_scores)
 
 
 def test_english_input_run_has_english_source_and_null_translation(loaded):
@@ -333,7 +348,7 @@ def test_unicode_is_not_normalized(loaded):
 def test_columns_that_are_null_in_a_split_keep_their_type(loaded):
     english = loaded["test"]
     assert english.features["summary_hi"] == Value("string") and set(english["summary_hi"]) == {None}
-    assert english.features["bleu"] == Value("float64") and set(english["bleu"]) == {None}
+    assert english.features["translation_bleu"] == Value("float64") and set(english["translation_bleu"]) == {None}
 
 
 def test_card_metadata_names_languages_license_size_and_tasks(export):
@@ -360,10 +375,16 @@ def test_card_counts_failed_documents_by_stage_and_reason(export):
     assert f"| `train` | `summarize` | {EMPTY_SUMMARY} | {first_lines.count(EMPTY_SUMMARY)} |" in card
 
 
-def test_card_summarizes_metrics_over_exported_documents(export):
+@pytest.mark.parametrize("column", ["summary_rougeLsum", "translation_chrfpp"])
+def test_card_shows_the_corpus_score_interval_and_signature_of_report_json(export, report, column):
+    output, metric = SCORE_COLUMNS[column]
+    systems = [system for track in report["tracks"] for system in track["systems"]]
+    (system,) = [s for s in systems if (s["run"], s["output"], s["baseline"]) == ("hi-news-bt", output, False)]
+    corpus = system["scores"][metric]
+    interval = f"95% [{corpus['ci'][0]:.2f}, {corpus['ci'][1]:.2f}]"
     card = (export / "README.md").read_text(encoding="utf-8")
-    kept = [SCORES[key]["rouge1"] for key in SCORES if key not in FAILED]
-    assert f"| `train` | rouge1 | {sum(kept) / len(kept):.4g} | mean over {len(kept)} scored documents |" in card
+    assert f"| `train` | `{column}` | {corpus['score']:.2f} | {interval} | {system['documents']} |" in card
+    assert f"- `train` `{column}`: `{corpus['signature']}`" in card
 
 
 def test_card_lists_models_with_revisions(export):
@@ -387,12 +408,12 @@ def test_all_null_column_of_a_single_run_keeps_its_type(tmp_path):
         assert set(train["summary_en"]) == set(train["summarization_model"]) == {None}
 
 
-def test_small_max_shard_size_writes_several_shards_that_load_in_order(runs, tmp_path):
+def test_small_max_shard_size_writes_several_shards_that_load_in_order(runs, evaluator_scores, tmp_path):
     out = tmp_path / "dataset"
     assert load_script().main([str(runs["train"]), "--out", str(out), "--max-shard-size", "1KB"]) == 0
     assert len(list((out / "data").glob("train-*.parquet"))) > 1
     loaded_back = datasets.load_dataset(str(out), cache_dir=str(tmp_path / "cache"))
-    assert_rows_match(loaded_back["train"].to_list(), hindi_bt_results(), FAILED, SCORES)
+    assert_rows_match(loaded_back["train"].to_list(), hindi_bt_results(), FAILED, evaluator_scores)
 
 
 def no_folder(run: Path) -> None:

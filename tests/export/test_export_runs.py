@@ -1,4 +1,4 @@
-"""Reading run folders: what counts as exported, which score fields are metrics, and error locations."""
+"""Reading run folders: what counts as exported, which of the evaluator's scores are the run's, error locations."""
 
 from __future__ import annotations
 
@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 
+from pipeline.export.evaluation import score_column
 from pipeline.export.runs import RunFormatError, read_run
 
 RESULTS = [
@@ -20,12 +21,43 @@ def write_lines(path: Path, lines: list[str]) -> None:
     path.write_bytes(b"".join(line.encode("utf-8") + b"\n" for line in lines))
 
 
-def write_run(folder: Path, *, errors: Sequence[dict] = (), scores: Sequence[dict] = ()) -> Path:
+MARKET, CROP = "The market went up today.", "The crop was damaged by rain."
+SCORED_RESULTS = [  # with outputs and references for the evaluator's summary and translation tracks
+    {**RESULTS[0], "summary": "Markets rose.", "reference_summary": MARKET, "reference_translation": MARKET},
+    {**RESULTS[1], "summary": "Rain damaged crops.", "reference_summary": CROP, "reference_translation": CROP},
+]
+OWN_COLUMNS = (
+    "summary_rouge1",
+    "summary_rouge2",
+    "summary_rougeL",
+    "summary_rougeLsum",
+    "translation_bleu",
+    "translation_chrfpp",
+)
+
+
+def write_run(
+    folder: Path, results: Sequence[dict] = RESULTS, *, errors: Sequence[dict] = (), name: str | None = None
+) -> Path:
     folder.mkdir()
-    write_lines(folder / "results.jsonl", [json.dumps(record, ensure_ascii=False) for record in RESULTS])
+    write_lines(folder / "results.jsonl", [json.dumps(record, ensure_ascii=False) for record in results])
     write_lines(folder / "errors.jsonl", [json.dumps(record) for record in errors])
-    write_lines(folder / "scores.jsonl", [json.dumps(record) for record in scores])
+    if name is not None:
+        (folder / "manifest.json").write_text(json.dumps({"run_name": name}), encoding="utf-8")
     return folder
+
+
+def read_jsonl(path: Path) -> list[dict]:
+    return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines()]
+
+
+@pytest.fixture(scope="module")
+def evaluated(tmp_path_factory, evaluate_run) -> Path:
+    """A run scored by the evaluator with its lead-3 baseline and against a second run with the same outputs."""
+    root = tmp_path_factory.mktemp("evaluated")
+    theirs = [{**result, "summary": "Officials spoke."} for result in SCORED_RESULTS]
+    other = write_run(root / "other", theirs, name="other-run")
+    return evaluate_run(write_run(root / "ours", SCORED_RESULTS, name="our-run"), "--compare", str(other))
 
 
 def test_documents_in_errors_jsonl_are_not_exported_even_with_a_result(tmp_path):
@@ -42,14 +74,65 @@ def test_the_latest_error_of_a_document_is_its_reason(tmp_path):
     assert (run.failures["doc-2"].stage, run.failures["doc-2"].error) == ("summarize", "ValueError: empty summary")
 
 
-def test_only_numeric_score_fields_are_metrics(tmp_path):
-    scores = [
-        {"id": "doc-1", "bleu": 12.5, "chrf++": 40, "system": "indictrans2", "final": True},
-        {"id": "doc-2", "bleu": None, "rougeL": 0.4},
-    ]
-    run = read_run(write_run(tmp_path / "run", scores=scores))
-    assert run.metric_names == ("bleu", "chrf++", "rougeL")
-    assert run.scores == {"doc-1": {"bleu": 12.5, "chrf++": 40.0}, "doc-2": {"rougeL": 0.4}}
+def test_score_columns_are_the_runs_own_outputs_by_metric(evaluated):
+    assert read_run(evaluated).score_columns == OWN_COLUMNS
+
+
+def test_score_columns_hold_the_runs_own_per_document_scores(evaluated):
+    rows = read_jsonl(evaluated / "scores.jsonl")
+    own = {(row["id"], row["output"]): row["scores"] for row in rows if row["run"] == "our-run" and not row["baseline"]}
+    scores = read_run(evaluated).scores
+    assert scores["doc-2"]["summary_rouge1"] == own["doc-2", "summary"]["rouge1"]
+    assert scores["doc-1"]["translation_chrfpp"] == own["doc-1", "translation"]["chrf++"]
+
+
+@pytest.mark.parametrize(
+    "output, metric, column",
+    [
+        ("summary", "rouge1", "summary_rouge1"),
+        ("summary_hi", "rougeLsum", "summary_hi_rougeLsum"),
+        ("translation", "chrf++", "translation_chrfpp"),
+        ("systems.bart", "rouge2", "systems_bart_rouge2"),
+    ],
+)
+def test_score_columns_are_named_output_underscore_metric_in_plain_identifiers(output, metric, column):
+    assert score_column(output, metric) == column
+
+
+def test_report_gives_the_corpus_score_interval_and_signature_of_each_own_column(evaluated):
+    report = json.loads((evaluated / "report.json").read_text(encoding="utf-8"))
+    translation = next(track for track in report["tracks"] if track["name"] == "translation")
+    ours = next(system for system in translation["systems"] if system["run"] == "our-run")
+    corpus = {score.column: score for score in read_run(evaluated).report.scores}
+    assert tuple(corpus) == OWN_COLUMNS
+    chrf, read = ours["scores"]["chrf++"], corpus["translation_chrfpp"]
+    assert (read.score, list(read.interval), read.signature) == (chrf["score"], chrf["ci"], chrf["signature"])
+
+
+def test_run_without_report_has_no_corpus_scores(tmp_path):
+    assert read_run(write_run(tmp_path / "run")).report is None
+
+
+def test_scores_of_a_run_evaluated_under_another_name_are_refused(tmp_path, evaluate_run):
+    folder = evaluate_run(write_run(tmp_path / "run", SCORED_RESULTS, name="before"))
+    (folder / "manifest.json").write_text(json.dumps({"run_name": "after"}), encoding="utf-8")
+    with pytest.raises(RunFormatError, match=r"scores\.jsonl: no rows of run 'after' \(only of 'before'\)"):
+        read_run(folder)
+
+
+def test_a_score_row_without_a_scores_object_is_reported_with_its_line(tmp_path):
+    folder = write_run(tmp_path / "run")
+    flat = {"id": "doc-1", "track": "summary", "run": "run", "output": "summary", "baseline": False, "rouge1": 40.0}
+    write_lines(folder / "scores.jsonl", [json.dumps(flat)])
+    with pytest.raises(RunFormatError, match=r"scores\.jsonl:1: 'scores' must map metric names to numbers"):
+        read_run(folder)
+
+
+def test_a_report_json_not_written_by_the_evaluator_is_refused(tmp_path):
+    folder = write_run(tmp_path / "run")
+    (folder / "report.json").write_text(json.dumps({"metrics": {"bleu": 21.5}}), encoding="utf-8")
+    with pytest.raises(RunFormatError, match=r"report\.json: not a report written by scripts/evaluate\.py"):
+        read_run(folder)
 
 
 def test_blank_lines_are_skipped(tmp_path):

@@ -42,7 +42,8 @@ def distribution_figure(track: dict, rows: list[dict]) -> Figure | None:
     axes = figure.subplots(-(-len(metrics) // columns), columns, squeeze=False).ravel()
     for ax, metric in zip(axes, metrics, strict=False):
         for name, system_rows in _by_system(rows).items():
-            ax.hist([row[metric] for row in system_rows], bins=SCORE_BINS, histtype="step", linewidth=1.5, label=name)
+            values = [row["scores"][metric] for row in system_rows]
+            ax.hist(values, bins=SCORE_BINS, histtype="step", linewidth=1.5, label=name)
         ax.set_title(METRIC_NAMES.get(metric, metric))
         ax.set_xlabel("score per document")
         ax.set_ylabel("documents")
@@ -55,13 +56,13 @@ def distribution_figure(track: dict, rows: list[dict]) -> Figure | None:
 def length_figure(track: dict, rows: list[dict]) -> Figure | None:
     """Headline score against source length: does quality fall for long documents (truncation, chunking)?"""
     metric = HEADLINE_METRIC[track["family"]]
-    rows = [row for row in rows if row.get("source_words") and metric in row]
+    rows = [row for row in rows if row.get("source_words") and metric in row["scores"]]
     if not rows:
         return None
     figure = Figure(figsize=(7, 4), layout="constrained")
     ax = figure.subplots()
     for name, system_rows in _by_system(rows).items():
-        lengths, scores = [r["source_words"] for r in system_rows], [r[metric] for r in system_rows]
+        lengths, scores = [r["source_words"] for r in system_rows], [r["scores"][metric] for r in system_rows]
         ax.scatter(lengths, scores, s=12, alpha=0.6, label=name)
     ax.set_xlabel("source document length (words)")
     ax.set_ylabel(f"{METRIC_NAMES.get(metric, metric)} per document")
