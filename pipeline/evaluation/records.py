@@ -6,10 +6,11 @@ as one line that names the place to fix.
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
+
+from pipeline.io.json_files import read_json, read_jsonl
 
 
 class InputError(Exception):
@@ -114,29 +115,11 @@ def join_references(run: Run, references_file: Path, fields: list[str], id_field
 
 
 def _read_json(path: Path) -> Any:
-    try:
-        return json.loads(path.read_text(encoding="utf-8"))
-    except (json.JSONDecodeError, UnicodeDecodeError) as error:
-        raise InputError(f"{path}: invalid JSON ({error})") from None
+    return read_json(path, InputError)
 
 
 def _read_jsonl(path: Path) -> list[Record]:
-    try:
-        lines = path.read_text(encoding="utf-8").split("\n")  # not splitlines: JSON strings may hold U+2028
-    except UnicodeDecodeError as error:
-        raise InputError(f"{path}: not UTF-8 text (byte {error.start})") from None
-    records = []
-    for number, line in enumerate(lines, start=1):
-        if not line.strip():
-            continue
-        try:
-            data = json.loads(line)
-        except json.JSONDecodeError as error:
-            raise InputError(f"{path}:{number}: invalid JSON ({error.msg} at column {error.colno})") from None
-        if not isinstance(data, dict):
-            raise InputError(f"{path}:{number}: expected a JSON object, got {type(data).__name__}")
-        records.append(Record(data, f"{path}:{number}"))
-    return records
+    return [Record(data, where) for where, data in read_jsonl(path, InputError)]
 
 
 def _read_parquet(path: Path) -> list[Record]:

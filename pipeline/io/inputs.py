@@ -9,13 +9,13 @@ from __future__ import annotations
 import csv
 import hashlib
 import io
-import json
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from pipeline.config import InputConfig
+from pipeline.io.json_files import read_jsonl
 from pipeline.records import Document
 from pipeline.registry import Registry
 
@@ -49,16 +49,8 @@ def _decode(path: Path) -> str:
 
 @READERS.register(".jsonl")
 def _read_jsonl(path: Path, config: InputConfig) -> Iterator[Row]:
-    for number, line in enumerate(_decode(path).split("\n"), start=1):  # not splitlines(): JSON may hold U+2028
-        if not line.strip():
-            continue
-        try:
-            fields = json.loads(line)
-        except json.JSONDecodeError as error:
-            raise InputError(f"{path}:{number}: malformed JSON ({error.msg} at column {error.colno})") from None
-        if not isinstance(fields, dict):
-            raise InputError(f"{path}:{number}: expected a JSON object per line, got {type(fields).__name__}")
-        yield Row(f"{path}:{number}", fields)
+    for where, fields in read_jsonl(path, InputError):
+        yield Row(where, fields)
 
 
 def _read_delimited(path: Path, delimiter: str) -> Iterator[Row]:

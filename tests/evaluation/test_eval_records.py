@@ -32,7 +32,7 @@ def test_absent_field_reads_as_none(tmp_path):
 def test_invalid_json_names_file_and_line(tmp_path):
     path = tmp_path / "out.jsonl"
     path.write_text('{"id": "a"}\n\n{"id": "b",\n', encoding="utf-8")
-    with pytest.raises(InputError, match=rf"^{path}:3: invalid JSON"):
+    with pytest.raises(InputError, match=rf"^{path}:3: malformed JSON"):
         read_records(path)
 
 

@@ -157,7 +157,7 @@ def test_bad_json_line_exits_2_naming_file_and_line(repo_root, tmp_path):
     path.write_text('{"id": "a", "summary": "x"}\n{"id": "b", "summary": \n', encoding="utf-8")
     finished = evaluate_script(repo_root, path)
     assert finished.returncode == 2
-    assert finished.stderr.startswith(f"evaluate.py: error: {path}:2: invalid JSON")
+    assert finished.stderr.startswith(f"evaluate.py: error: {path}:2: malformed JSON")
     assert len(finished.stderr.strip().splitlines()) == 1
 
 

@@ -443,7 +443,7 @@ def repeated_id(run: Path) -> None:
     [
         (no_folder, "run folder not found"),
         (empty_folder, "results.jsonl: missing"),
-        (malformed_third_line, "results.jsonl:3: not valid JSON"),
+        (malformed_third_line, "results.jsonl:3: malformed JSON"),
         (error_without_message, "errors.jsonl:1: 'error' must be a string"),
         (repeated_id, "results.jsonl:3: duplicate id 'en-001'"),
     ],

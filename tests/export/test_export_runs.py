@@ -144,21 +144,21 @@ def test_blank_lines_are_skipped(tmp_path):
 def test_a_line_that_is_not_utf8_is_reported_with_its_number(tmp_path):
     folder = write_run(tmp_path / "run")
     (folder / "results.jsonl").write_bytes(json.dumps(RESULTS[0]).encode() + b"\n" + "बाज़ार".encode("utf-16") + b"\n")
-    with pytest.raises(RunFormatError, match=r"results\.jsonl:2: not UTF-8"):
+    with pytest.raises(RunFormatError, match=r"results\.jsonl:2: not valid UTF-8"):
         read_run(folder)
 
 
 def test_a_record_that_is_not_an_object_is_reported_with_its_line(tmp_path):
     folder = write_run(tmp_path / "run")
     write_lines(folder / "scores.jsonl", ['["doc-1", 0.5]'])
-    with pytest.raises(RunFormatError, match=r"scores\.jsonl:1: expected a JSON object"):
+    with pytest.raises(RunFormatError, match=r"scores\.jsonl:1: expected a JSON object per line"):
         read_run(folder)
 
 
 def test_a_malformed_manifest_names_the_file(tmp_path):
     folder = write_run(tmp_path / "run")
     (folder / "manifest.json").write_text('{"run_name": "x",\n', encoding="utf-8")
-    with pytest.raises(RunFormatError, match=r"manifest\.json:2: not valid JSON"):
+    with pytest.raises(RunFormatError, match=r"manifest\.json:2: malformed JSON"):
         read_run(folder)
 
 

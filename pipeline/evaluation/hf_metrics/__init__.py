@@ -8,6 +8,9 @@ from __future__ import annotations
 
 from importlib.resources import files
 
+import datasets
+import evaluate
+
 METRICS = ("rouge", "bleu", "chrf")
 
 
@@ -16,3 +19,13 @@ def metric_path(name: str) -> str:
     if name not in METRICS:
         raise ValueError(f"unknown metric {name!r}; expected one of {', '.join(METRICS)}")
     return str(files("pipeline.evaluation.hf_metrics") / name)
+
+
+def text_pair_info(description: str, citation: str, inputs_description: str) -> evaluate.MetricInfo:
+    """What every module here declares: one prediction string scored against one reference string."""
+    return evaluate.MetricInfo(
+        description=description,
+        citation=citation,
+        inputs_description=inputs_description,
+        features=datasets.Features({"predictions": datasets.Value("string"), "references": datasets.Value("string")}),
+    )

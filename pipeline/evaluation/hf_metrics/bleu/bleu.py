@@ -4,9 +4,9 @@ Unlike the hub's ``bleu`` module it takes one reference per prediction and retur
 with the score.
 """
 
-import datasets
 import evaluate
 
+from pipeline.evaluation.hf_metrics import text_pair_info
 from pipeline.evaluation.translation import translation_statistics
 
 _DESCRIPTION = """Corpus BLEU (Papineni et al. 2002) with sacrebleu's defaults: 13a tokenization,
@@ -26,14 +26,7 @@ author={Post, Matt}, booktitle={WMT}, year={2018}}"""
 
 class Bleu(evaluate.Metric):
     def _info(self):
-        return evaluate.MetricInfo(
-            description=_DESCRIPTION,
-            citation=_CITATION,
-            inputs_description=_KWARGS_DESCRIPTION,
-            features=datasets.Features(
-                {"predictions": datasets.Value("string"), "references": datasets.Value("string")}
-            ),
-        )
+        return text_pair_info(_DESCRIPTION, _CITATION, _KWARGS_DESCRIPTION)
 
     def _compute(self, predictions, references):
         statistic = translation_statistics(list(predictions), list(references))["bleu"]

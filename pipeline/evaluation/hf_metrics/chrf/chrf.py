@@ -4,9 +4,9 @@ Unlike the hub's ``chrf`` module it takes one reference per prediction and retur
 with the score.
 """
 
-import datasets
 import evaluate
 
+from pipeline.evaluation.hf_metrics import text_pair_info
 from pipeline.evaluation.translation import translation_statistics
 
 _DESCRIPTION = """chrF++ (Popovic 2017): character n-gram F-score (n up to 6) plus word unigrams and bigrams, beta 2."""
@@ -25,14 +25,7 @@ author={Popovi{\\'c}, Maja}, booktitle={WMT}, year={2017}}"""
 
 class Chrf(evaluate.Metric):
     def _info(self):
-        return evaluate.MetricInfo(
-            description=_DESCRIPTION,
-            citation=_CITATION,
-            inputs_description=_KWARGS_DESCRIPTION,
-            features=datasets.Features(
-                {"predictions": datasets.Value("string"), "references": datasets.Value("string")}
-            ),
-        )
+        return text_pair_info(_DESCRIPTION, _CITATION, _KWARGS_DESCRIPTION)
 
     def _compute(self, predictions, references):
         statistic = translation_statistics(list(predictions), list(references))["chrf++"]

@@ -3,9 +3,9 @@
 Scores are ×100 (the scale of sacrebleu and of published tables), each with its signature.
 """
 
-import datasets
 import evaluate
 
+from pipeline.evaluation.hf_metrics import text_pair_info
 from pipeline.evaluation.rouge import RougeSettings, rouge_statistics
 
 _DESCRIPTION = """Mean per-document ROUGE F-measure (Lin 2004) via rouge_score. English: rouge_score's tokenizer
@@ -29,14 +29,7 @@ author={Lin, Chin-Yew}, booktitle={Text Summarization Branches Out}, year={2004}
 
 class Rouge(evaluate.Metric):
     def _info(self):
-        return evaluate.MetricInfo(
-            description=_DESCRIPTION,
-            citation=_CITATION,
-            inputs_description=_KWARGS_DESCRIPTION,
-            features=datasets.Features(
-                {"predictions": datasets.Value("string"), "references": datasets.Value("string")}
-            ),
-        )
+        return text_pair_info(_DESCRIPTION, _CITATION, _KWARGS_DESCRIPTION)
 
     def _compute(self, predictions, references, language="en", sentence_splitter="pysbd"):
         settings = RougeSettings.for_language(language, sentence_splitter)
