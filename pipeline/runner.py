@@ -71,7 +71,8 @@ def build_stages(config: RunConfig) -> list[Stage]:
 
 
 def _manifest(config: RunConfig, config_file: str | None, input_path: Path, output_dir: Path, stages: list[Stage]) -> dict:
-    models = {stage.name: stage.describe() for stage in stages if stage.describe() is not None}
+    described = {stage.name: stage.describe() for stage in stages}
+    models = {name: description for name, description in described.items() if description is not None}
     placed = [m for m in models.values() if "device" in m]
     return {
         "run_name": output_dir.name,
@@ -117,7 +118,12 @@ def run_pipeline(
         summary = RunSummary(output_dir, len(documents), results, errors, len(documents) - len(pending))
         manifest.update(
             finished_at=now(),
-            counts={"documents": len(documents), "results": results, "errors": errors, "resumed": summary.resumed},
+            counts={
+                "documents": len(documents),
+                "results": summary.resumed + results,  # all of results.jsonl, earlier sessions included
+                "errors": errors,
+                "resumed": summary.resumed,
+            },
         )
         folder.write_manifest(manifest)
     return summary
