@@ -87,3 +87,23 @@ def test_run_script_translates_hindi_with_the_tiny_checkpoint(run_script, indict
     for result in single_sentence:
         assert result["translation"] == by_input[result["source"]].strip()
         assert result["stages"]["translate"]["model"].endswith("tiny-indic-en")
+
+
+def test_bilingual_config_back_translates_with_the_en_indic_checkpoint(run_script, indictrans_fixtures, tiny_models, repo_root, tmp_path):
+    code = run_script([
+        "--config", str(repo_root / "configs" / "bilingual.yaml"), "--input", str(repo_root / "examples" / "hindi_news.jsonl"),
+        "--output", str(tmp_path / "run"), "--no-progress",
+        "--set", f"translate.model={indictrans_fixtures / 'tiny-indic-en'}",
+        "--set", f"summarize.model={tiny_models['bart-summarizer']}",
+        "--set", f"back_translate.model={indictrans_fixtures / 'tiny-en-indic'}",
+        "--set", "translate.generation={num_beams: 1, max_new_tokens: 12}",
+        "--set", "summarize.generation={num_beams: 1, min_new_tokens: 4, max_new_tokens: 8}",
+        "--set", "back_translate.generation={num_beams: 2, max_new_tokens: 12}",
+    ])
+    assert code == 0
+    results = [json.loads(line) for line in (tmp_path / "run" / "results.jsonl").read_text(encoding="utf-8").split("\n") if line]
+    assert len(results) == 5
+    for result in results:
+        assert any("\u0900" <= character <= "\u097f" for character in result["summary_hi"])  # Devanagari out
+        back = result["stages"]["back_translate"]
+        assert back["model"].endswith("tiny-en-indic") and back["segments"] >= 1
