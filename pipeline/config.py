@@ -67,17 +67,49 @@ class PrepareConfig(_Section):
     max_segment_tokens: int = Field(256, ge=8, description="translator input limit; longer sentences are chunked")
 
 
+CTRANSLATE2_COMPUTE_TYPES = ("default", "int8", "int8_float32", "float16", "bfloat16", "float32")
+
+
 class TranslatorConfig(_Section):
-    """A Hugging Face seq2seq translator and the model family adapter that speaks its conventions."""
+    """A seq2seq translator, the backend that runs it, and the model family adapter that speaks its conventions."""
 
     model: str | None = None
     revision: str | None = None
     family: str = "indictrans2"
+    backend: str = Field("transformers", description="transformers, or ctranslate2 for a converted model")
+    compute_type: Literal[CTRANSLATE2_COMPUTE_TYPES] = Field(
+        "default", description="ctranslate2 only; default: the type the model was converted to"
+    )
+    threads: int = Field(0, ge=0, description="ctranslate2 only: CPU threads; 0: every CPU the process may use")
     src_lang: str = "hin_Deva"
     tgt_lang: str = "eng_Latn"
     max_batch_tokens: int = Field(4096, ge=16, description="padded source tokens per generate() call")
     max_batch_size: int = Field(32, ge=1)
     generation: GenerationConfig = GenerationConfig(num_beams=5, max_new_tokens=256)
+
+    @field_validator("backend")
+    @classmethod
+    def _known_backend(cls, backend: str) -> str:
+        from pipeline.translation import TRANSLATOR_BACKENDS
+
+        TRANSLATOR_BACKENDS.get(backend)  # raises with the list of known backends
+        return backend
+
+    @model_validator(mode="after")
+    def _backend_settings(self) -> TranslatorConfig:
+        if self.backend != "ctranslate2":
+            for key, default in (("compute_type", "default"), ("threads", 0)):
+                if getattr(self, key) != default:
+                    raise ValueError(f"{key}: only the ctranslate2 backend uses it (backend is {self.backend!r})")
+            return self
+        if self.generation.do_sample:
+            raise ValueError("generation.do_sample: the ctranslate2 backend decodes with beam search or greedily only")
+        if self.generation.num_beams > 1 and not self.generation.early_stopping:
+            raise ValueError(
+                "generation.early_stopping: the ctranslate2 backend always stops a beam search once num_beams "
+                "hypotheses are finished (early_stopping: true)"
+            )
+        return self
 
 
 class SummarizerConfig(_Section):

@@ -12,6 +12,7 @@ from pathlib import Path
 
 import torch
 from transformers import AutoConfig, AutoModelForSeq2SeqLM, AutoTokenizer, PreTrainedModel, PreTrainedTokenizerBase
+from transformers.cache_utils import Cache, EncoderDecoderCache
 
 from pipeline.devices import Placement, resolve_placement
 
@@ -70,6 +71,17 @@ def _resolved_revision(model_id: str, config_revision: str | None, loaded_config
     )
 
 
+def reorder_self_attention_only(cache: Cache, beam_idx: torch.LongTensor) -> Cache:
+    """Beam search's per-step cache reorder, without the cross-attention half, which it does not change.
+
+    Every beam of a sentence attends to the same encoder output, so their cross-attention keys and values are equal
+    and moving them between beams is a no-op, yet `generate()` copies them at every step: a copy of the whole
+    encoder-length cache of every layer, which took most of the time of beam search on CPU.
+    """
+    (cache.self_attention_cache if isinstance(cache, EncoderDecoderCache) else cache).reorder_cache(beam_idx)
+    return cache
+
+
 def load_seq2seq(
     model_id: str, revision: str | None, stage: str, device: str, precision: str
 ) -> Seq2SeqModel:
@@ -84,6 +96,8 @@ def load_seq2seq(
     except (OSError, ValueError, KeyError) as error:
         raise ModelLoadError(_explain(model_id, stage, error)) from error
     model.to(placement.device).eval()
+    if not hasattr(model, "_reorder_cache"):  # `generate()` prefers a model's own reorder over the cache's
+        model._reorder_cache = reorder_self_attention_only
     return Seq2SeqModel(model, tokenizer, model_id, _resolved_revision(model_id, revision, config), placement)
 
 

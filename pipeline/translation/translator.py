@@ -1,13 +1,24 @@
-"""The Hugging Face translator: family pre-processing, length-sorted batches, `generate()`, post-processing."""
+"""The translator: family pre-processing, length-sorted batches, a generation backend, post-processing.
+
+Backends are registered by the name a config uses in `translate.backend`: `transformers` (the model's own
+`generate()`, defined here) or `ctranslate2` (a converted model, `ctranslate2_backend`). Whatever the backend, the
+tokenizer and the family adapter are the same, so both give the same text for the same generated ids.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any, Protocol
+
+import torch
+from transformers import PreTrainedTokenizerBase
 
 from pipeline.batching import run_batched
-from pipeline.config import TranslatorConfig
-from pipeline.models.loading import Seq2SeqModel, generate_texts, input_limit, load_seq2seq
-from pipeline.translation.families import TRANSLATION_FAMILIES, Encoded, TranslationFamily
+from pipeline.config import GenerationConfig, TranslatorConfig
+from pipeline.models.loading import Seq2SeqModel, input_limit, load_seq2seq
+from pipeline.registry import Registry
+from pipeline.translation.families import TRANSLATION_FAMILIES, TranslationFamily
 
 
 @dataclass(frozen=True)
@@ -17,53 +28,106 @@ class Translation:
     tokens_out: int
 
 
-class Translator:
-    """Translates sentences with one loaded model; sorts them by length internally and answers in input order."""
+class GenerationBackend(Protocol):
+    """Runs a loaded seq2seq model on batches of source ids."""
 
-    def __init__(self, loaded: Seq2SeqModel, family: TranslationFamily, config: TranslatorConfig) -> None:
+    tokenizer: PreTrainedTokenizerBase
+    max_input_tokens: int
+
+    def describe(self) -> dict[str, str | None]: ...
+
+    def generate(self, input_ids: list[list[int]], generation: GenerationConfig, **family_kwargs: Any) -> list[list[int]]:
+        """Generated ids per row: no decoder start token, nothing from the end-of-sentence token on."""
+        ...
+
+
+BackendLoader = Callable[[TranslatorConfig, str, str, str], GenerationBackend]
+TRANSLATOR_BACKENDS: Registry[BackendLoader] = Registry("translator backend")
+
+
+def until_eos(row: list[int], eos_ids: set[int]) -> list[int]:
+    """`row` up to (without) its first end-of-sentence token; what follows it is padding."""
+    for position, token in enumerate(row):
+        if token in eos_ids:
+            return row[:position]
+    return row
+
+
+class TransformersBackend:
+    """A Hugging Face model and its `generate()`."""
+
+    def __init__(self, loaded: Seq2SeqModel) -> None:
         self.loaded = loaded
-        self.family = family
-        self.config = config
+        self.tokenizer = loaded.tokenizer
         self.max_input_tokens = input_limit(loaded, None)
+        eos = loaded.model.generation_config.eos_token_id
+        self._eos_ids = set(eos) if isinstance(eos, list) else {eos}
 
     def describe(self) -> dict[str, str | None]:
-        return {**self.loaded.describe(), "family": self.config.family}
+        return self.loaded.describe()
+
+    @torch.inference_mode()
+    def generate(self, input_ids: list[list[int]], generation: GenerationConfig, **family_kwargs: Any) -> list[list[int]]:
+        batch = self.tokenizer.pad({"input_ids": input_ids}, return_tensors="pt")
+        inputs = {name: tensor.to(self.loaded.placement.device) for name, tensor in batch.items()}
+        generated = self.loaded.model.generate(**inputs, **generation.generate_kwargs(), **family_kwargs)
+        return [until_eos(row[1:], self._eos_ids) for row in generated.tolist()]
+
+
+@TRANSLATOR_BACKENDS.register("transformers")
+def load_transformers_backend(config: TranslatorConfig, stage: str, device: str, precision: str) -> TransformersBackend:
+    return TransformersBackend(load_seq2seq(config.model, config.revision, stage, device, precision))
+
+
+class Translator:
+    """Translates sentences with one backend; sorts them by length internally and answers in input order."""
+
+    def __init__(self, backend: GenerationBackend, family: TranslationFamily, config: TranslatorConfig) -> None:
+        self.backend = backend
+        self.family = family
+        self.config = config
+        self.tokenizer = backend.tokenizer
+        self.max_input_tokens = backend.max_input_tokens
+        self._special_ids = set(self.tokenizer.all_special_ids)
+
+    def describe(self) -> dict[str, str | None]:
+        return {**self.backend.describe(), "family": self.config.family, "backend": self.config.backend}
 
     def count_tokens(self, sentence: str) -> int:
         """Source tokens of one sentence as the model sees it (language tags and end-of-sentence included)."""
         (encoded,) = self.family.encode([sentence])
-        return len(self.loaded.tokenizer(encoded.text, verbose=False)["input_ids"])
+        return len(self.tokenizer(encoded.text, verbose=False)["input_ids"])
+
+    def tokenize(self, texts: list[str]) -> list[list[int]]:
+        """Source ids of encoded texts, cut to the model's input limit."""
+        return self.tokenizer(texts, truncation=True, max_length=self.max_input_tokens)["input_ids"]
+
+    def generate(self, source_ids: list[list[int]]) -> list[list[int]]:
+        """Generated ids per source, in input order, from length-sorted batches under the token budget."""
+        family_kwargs = self.family.generate_kwargs()
+        return run_batched(
+            source_ids,
+            [len(ids) for ids in source_ids],
+            lambda batch: self.backend.generate(batch, self.config.generation, **family_kwargs),
+            self.config.max_batch_tokens,
+            self.config.max_batch_size,
+        )
 
     def translate(self, sentences: list[str]) -> list[Translation]:
         if not sentences:
             return []
         encoded = self.family.encode(sentences)
-        tokenized = self.loaded.tokenizer(
-            [e.text for e in encoded], truncation=True, max_length=self.max_input_tokens
-        )["input_ids"]
-        return run_batched(
-            list(zip(tokenized, encoded)),
-            [len(ids) for ids in tokenized],
-            self._translate_batch,
-            self.config.max_batch_tokens,
-            self.config.max_batch_size,
-        )
-
-    def _translate_batch(self, rows: list[tuple[list[int], Encoded]]) -> list[Translation]:
-        generated = generate_texts(
-            self.loaded,
-            [ids for ids, _ in rows],
-            **self.config.generation.generate_kwargs(),
-            **self.family.generate_kwargs(),
-        )
-        finished = self.family.decode([text for text, _ in generated], [e for _, e in rows])
+        source_ids = self.tokenize([e.text for e in encoded])
+        generated = self.generate(source_ids)
+        texts = [text.strip() for text in self.tokenizer.batch_decode(generated, skip_special_tokens=True)]
+        finished = self.family.decode(texts, encoded)
         return [
-            Translation(text, len(ids), tokens_out)
-            for text, (ids, _), (_, tokens_out) in zip(finished, rows, generated, strict=True)
+            Translation(text, len(ids), sum(token not in self._special_ids for token in row))
+            for text, ids, row in zip(finished, source_ids, generated, strict=True)
         ]
 
 
 def load_translator(config: TranslatorConfig, stage: str, device: str, precision: str) -> Translator:
-    loaded = load_seq2seq(config.model, config.revision, stage, device, precision)
-    family = TRANSLATION_FAMILIES.get(config.family)(loaded.tokenizer, config.src_lang, config.tgt_lang)
-    return Translator(loaded, family, config)
+    backend = TRANSLATOR_BACKENDS.get(config.backend)(config, stage, device, precision)
+    family = TRANSLATION_FAMILIES.get(config.family)(backend.tokenizer, config.src_lang, config.tgt_lang)
+    return Translator(backend, family, config)
