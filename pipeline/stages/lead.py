@@ -30,6 +30,7 @@ class LeadStage(Stage):
                 "model": f"lead_{self.k}",
                 "revision": None,
                 "strategy": "lead_k",
+                # No tokenizer here: "tokens" are whitespace-separated words.
                 "tokens_in": sum(len(s.split()) for s in sentences),
                 "tokens_out": sum(len(s.split()) for s in sentences[: self.k]),
                 "truncated": False,
