@@ -280,7 +280,32 @@ class IndicTransPreTrainedModel(PreTrainedModel):
     _supports_sdpa = True
 
 
-class IndicTransEncoder(IndicTransPreTrainedModel):
+class IndicTransStack(IndicTransPreTrainedModel):
+    """What the encoder and the decoder share: their embeddings (attribute names are the checkpoint keys)."""
+
+    def _build_embeddings(self, config: IndicTransConfig, vocab_size: int, embed_dim: int, layerdrop: float) -> None:
+        self.dropout = config.dropout
+        self.layerdrop = layerdrop
+        self.embed_tokens = IndicTransScaledWordEmbedding(
+            vocab_size,
+            embed_dim,
+            config.pad_token_id,
+            embed_scale=math.sqrt(embed_dim) if config.scale_embedding else 1.0,
+        )
+        self.embed_positions = IndicTransSinusoidalPositionalEmbedding(embed_dim, config.pad_token_id)
+        self.layernorm_embedding = nn.LayerNorm(embed_dim) if config.layernorm_embedding else None
+
+    def _add_positions(
+        self, input_ids: torch.Tensor | None, inputs_embeds: torch.Tensor, past_length: int = 0
+    ) -> torch.Tensor:
+        """Token embeddings plus sinusoidal positions, then the optional embedding LayerNorm and dropout."""
+        hidden_states = inputs_embeds + self.embed_positions(input_ids, inputs_embeds, past_length)
+        if self.layernorm_embedding is not None:
+            hidden_states = self.layernorm_embedding(hidden_states)
+        return nn.functional.dropout(hidden_states, p=self.dropout, training=self.training)
+
+
+class IndicTransEncoder(IndicTransStack):
     """Source embeddings followed by `config.encoder_layers` [`IndicTransEncoderLayer`] and a final LayerNorm."""
 
     _can_record_outputs = {
@@ -290,19 +315,9 @@ class IndicTransEncoder(IndicTransPreTrainedModel):
 
     def __init__(self, config: IndicTransConfig):
         super().__init__(config)
-        embed_dim = config.encoder_embed_dim
-        self.dropout = config.dropout
-        self.layerdrop = config.encoder_layerdrop
-        self.embed_tokens = IndicTransScaledWordEmbedding(
-            config.encoder_vocab_size,
-            embed_dim,
-            config.pad_token_id,
-            embed_scale=math.sqrt(embed_dim) if config.scale_embedding else 1.0,
-        )
-        self.embed_positions = IndicTransSinusoidalPositionalEmbedding(embed_dim, config.pad_token_id)
-        self.layernorm_embedding = nn.LayerNorm(embed_dim) if config.layernorm_embedding else None
+        self._build_embeddings(config, config.encoder_vocab_size, config.encoder_embed_dim, config.encoder_layerdrop)
         self.layers = nn.ModuleList([IndicTransEncoderLayer(config) for _ in range(config.encoder_layers)])
-        self.layer_norm = nn.LayerNorm(embed_dim)
+        self.layer_norm = nn.LayerNorm(config.encoder_embed_dim)
         self.post_init()
 
     @capture_outputs
@@ -318,10 +333,7 @@ class IndicTransEncoder(IndicTransPreTrainedModel):
         if inputs_embeds is None:
             inputs_embeds = self.embed_tokens(input_ids)  # [B, S, D]
 
-        hidden_states = inputs_embeds + self.embed_positions(input_ids, inputs_embeds)
-        if self.layernorm_embedding is not None:
-            hidden_states = self.layernorm_embedding(hidden_states)
-        hidden_states = nn.functional.dropout(hidden_states, p=self.dropout, training=self.training)
+        hidden_states = self._add_positions(input_ids, inputs_embeds)  # [B, S, D]
 
         attention_mask = create_bidirectional_mask(
             config=self.config, inputs_embeds=inputs_embeds, attention_mask=attention_mask
@@ -336,7 +348,7 @@ class IndicTransEncoder(IndicTransPreTrainedModel):
         return BaseModelOutput(last_hidden_state=self.layer_norm(hidden_states))
 
 
-class IndicTransDecoder(IndicTransPreTrainedModel):
+class IndicTransDecoder(IndicTransStack):
     """Target embeddings followed by `config.decoder_layers` [`IndicTransDecoderLayer`] and a final LayerNorm."""
 
     _can_record_outputs = {
@@ -347,21 +359,11 @@ class IndicTransDecoder(IndicTransPreTrainedModel):
 
     def __init__(self, config: IndicTransConfig):
         super().__init__(config)
-        embed_dim = config.decoder_embed_dim
-        self.dropout = config.dropout
-        self.layerdrop = config.decoder_layerdrop
-        self.embed_tokens = IndicTransScaledWordEmbedding(
-            config.decoder_vocab_size,
-            embed_dim,
-            config.pad_token_id,
-            embed_scale=math.sqrt(embed_dim) if config.scale_embedding else 1.0,
-        )
-        self.embed_positions = IndicTransSinusoidalPositionalEmbedding(embed_dim, config.pad_token_id)
-        self.layernorm_embedding = nn.LayerNorm(embed_dim) if config.layernorm_embedding else None
+        self._build_embeddings(config, config.decoder_vocab_size, config.decoder_embed_dim, config.decoder_layerdrop)
         self.layers = nn.ModuleList(
             [IndicTransDecoderLayer(config, layer_idx=i) for i in range(config.decoder_layers)]
         )
-        self.layer_norm = nn.LayerNorm(embed_dim)
+        self.layer_norm = nn.LayerNorm(config.decoder_embed_dim)
         self.post_init()
 
     @merge_with_config_defaults
@@ -403,10 +405,7 @@ class IndicTransDecoder(IndicTransPreTrainedModel):
         )  # [B, 1, T, S] or None
 
         # Positions continue after the cached tokens.
-        hidden_states = inputs_embeds + self.embed_positions(input_ids, inputs_embeds, past_length)
-        if self.layernorm_embedding is not None:
-            hidden_states = self.layernorm_embedding(hidden_states)
-        hidden_states = nn.functional.dropout(hidden_states, p=self.dropout, training=self.training)
+        hidden_states = self._add_positions(input_ids, inputs_embeds, past_length)  # [B, T, D]
 
         for decoder_layer in self.layers:
             if self.training and torch.rand([]) < self.layerdrop:
