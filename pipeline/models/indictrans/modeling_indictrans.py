@@ -171,7 +171,28 @@ class IndicTransAttention(nn.Module):
         return attn_output, attn_weights
 
 
-class IndicTransEncoderLayer(GradientCheckpointingLayer):
+class IndicTransPreLNLayer(GradientCheckpointingLayer):
+    """The feed-forward block both layer types end with: `x + FC2(act(FC1(LN(x))))` (names are checkpoint keys)."""
+
+    def _build_feed_forward(self, config: IndicTransConfig, embed_dim: int, ffn_dim: int) -> None:
+        self.dropout = config.dropout
+        self.activation_fn = ACT2FN[config.activation_function]
+        self.activation_dropout = config.activation_dropout
+        self.fc1 = nn.Linear(embed_dim, ffn_dim)
+        self.fc2 = nn.Linear(ffn_dim, embed_dim)
+        self.final_layer_norm = nn.LayerNorm(embed_dim)
+
+    def _feed_forward(self, hidden_states: torch.Tensor) -> torch.Tensor:
+        residual = hidden_states  # [B, T, D]
+        hidden_states = self.final_layer_norm(hidden_states)
+        hidden_states = self.activation_fn(self.fc1(hidden_states))  # [B, T, F]
+        hidden_states = nn.functional.dropout(hidden_states, p=self.activation_dropout, training=self.training)
+        hidden_states = self.fc2(hidden_states)  # [B, T, D]
+        hidden_states = nn.functional.dropout(hidden_states, p=self.dropout, training=self.training)
+        return residual + hidden_states
+
+
+class IndicTransEncoderLayer(IndicTransPreLNLayer):
     """Pre-LN layer: `x + SelfAttn(LN(x))`, then `x + FFN(LN(x))`."""
 
     def __init__(self, config: IndicTransConfig):
@@ -179,12 +200,7 @@ class IndicTransEncoderLayer(GradientCheckpointingLayer):
         embed_dim = config.encoder_embed_dim
         self.self_attn = IndicTransAttention(config, embed_dim, config.encoder_attention_heads)
         self.self_attn_layer_norm = nn.LayerNorm(embed_dim)
-        self.dropout = config.dropout
-        self.activation_fn = ACT2FN[config.activation_function]
-        self.activation_dropout = config.activation_dropout
-        self.fc1 = nn.Linear(embed_dim, config.encoder_ffn_dim)
-        self.fc2 = nn.Linear(config.encoder_ffn_dim, embed_dim)
-        self.final_layer_norm = nn.LayerNorm(embed_dim)
+        self._build_feed_forward(config, embed_dim, config.encoder_ffn_dim)
 
     def forward(
         self,
@@ -199,13 +215,7 @@ class IndicTransEncoderLayer(GradientCheckpointingLayer):
         hidden_states = nn.functional.dropout(hidden_states, p=self.dropout, training=self.training)
         hidden_states = residual + hidden_states
 
-        residual = hidden_states
-        hidden_states = self.final_layer_norm(hidden_states)
-        hidden_states = self.activation_fn(self.fc1(hidden_states))  # [B, S, F]
-        hidden_states = nn.functional.dropout(hidden_states, p=self.activation_dropout, training=self.training)
-        hidden_states = self.fc2(hidden_states)  # [B, S, D]
-        hidden_states = nn.functional.dropout(hidden_states, p=self.dropout, training=self.training)
-        hidden_states = residual + hidden_states
+        hidden_states = self._feed_forward(hidden_states)
 
         if hidden_states.dtype == torch.float16:
             # fp16 (the reference's GPU setting) can overflow in the residual stream; keep it finite.
@@ -214,7 +224,7 @@ class IndicTransEncoderLayer(GradientCheckpointingLayer):
         return hidden_states
 
 
-class IndicTransDecoderLayer(GradientCheckpointingLayer):
+class IndicTransDecoderLayer(IndicTransPreLNLayer):
     """Pre-LN layer: `x + CausalSelfAttn(LN(x))`, `x + CrossAttn(LN(x), encoder)`, then `x + FFN(LN(x))`."""
 
     def __init__(self, config: IndicTransConfig, layer_idx: int):
@@ -226,12 +236,7 @@ class IndicTransDecoderLayer(GradientCheckpointingLayer):
         self.self_attn_layer_norm = nn.LayerNorm(embed_dim)
         self.encoder_attn = IndicTransAttention(config, embed_dim, config.decoder_attention_heads, layer_idx=layer_idx)
         self.encoder_attn_layer_norm = nn.LayerNorm(embed_dim)
-        self.dropout = config.dropout
-        self.activation_fn = ACT2FN[config.activation_function]
-        self.activation_dropout = config.activation_dropout
-        self.fc1 = nn.Linear(embed_dim, config.decoder_ffn_dim)
-        self.fc2 = nn.Linear(config.decoder_ffn_dim, embed_dim)
-        self.final_layer_norm = nn.LayerNorm(embed_dim)
+        self._build_feed_forward(config, embed_dim, config.decoder_ffn_dim)
 
     def forward(
         self,
@@ -261,13 +266,7 @@ class IndicTransDecoderLayer(GradientCheckpointingLayer):
         hidden_states = nn.functional.dropout(hidden_states, p=self.dropout, training=self.training)
         hidden_states = residual + hidden_states
 
-        residual = hidden_states
-        hidden_states = self.final_layer_norm(hidden_states)
-        hidden_states = self.activation_fn(self.fc1(hidden_states))  # [B, T, F]
-        hidden_states = nn.functional.dropout(hidden_states, p=self.activation_dropout, training=self.training)
-        hidden_states = self.fc2(hidden_states)  # [B, T, D]
-        hidden_states = nn.functional.dropout(hidden_states, p=self.dropout, training=self.training)
-        return residual + hidden_states
+        return self._feed_forward(hidden_states)
 
 
 class IndicTransPreTrainedModel(PreTrainedModel):
