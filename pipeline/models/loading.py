@@ -115,13 +115,17 @@ def input_limit(loaded: Seq2SeqModel, configured: int | None) -> int:
 
 
 @torch.inference_mode()
-def generate_texts(loaded: Seq2SeqModel, input_ids: list[list[int]], **generate_kwargs) -> list[tuple[str, int]]:
-    """Pad one batch of token ids, `generate()`, decode: (text, generated tokens without special ones) per row."""
-    tokenizer = loaded.tokenizer
-    batch = tokenizer.pad({"input_ids": input_ids}, return_tensors="pt")
+def generate_batch(loaded: Seq2SeqModel, input_ids: list[list[int]], **generate_kwargs) -> torch.Tensor:
+    """Pad one batch of token ids on the model's side and `generate()`: [B, decoder start + new tokens]."""
+    batch = loaded.tokenizer.pad({"input_ids": input_ids}, return_tensors="pt")
     inputs = {name: tensor.to(loaded.placement.device) for name, tensor in batch.items()}
-    generated = loaded.model.generate(**inputs, **generate_kwargs)
-    texts = tokenizer.batch_decode(generated, skip_special_tokens=True)
-    special = torch.tensor(tokenizer.all_special_ids, device=generated.device)
+    return loaded.model.generate(**inputs, **generate_kwargs)
+
+
+def generate_texts(loaded: Seq2SeqModel, input_ids: list[list[int]], **generate_kwargs) -> list[tuple[str, int]]:
+    """`generate_batch`, decoded: (text, generated tokens without special ones) per row."""
+    generated = generate_batch(loaded, input_ids, **generate_kwargs)
+    texts = loaded.tokenizer.batch_decode(generated, skip_special_tokens=True)
+    special = torch.tensor(loaded.tokenizer.all_special_ids, device=generated.device)
     counts = (~torch.isin(generated, special)).sum(dim=1).tolist()
     return [(text.strip(), count) for text, count in zip(texts, counts, strict=True)]

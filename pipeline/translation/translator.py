@@ -11,12 +11,11 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, Protocol
 
-import torch
 from transformers import PreTrainedTokenizerBase
 
 from pipeline.batching import run_batched
 from pipeline.config import GenerationConfig, TranslatorConfig
-from pipeline.models.loading import Seq2SeqModel, input_limit, load_seq2seq
+from pipeline.models.loading import Seq2SeqModel, generate_batch, input_limit, load_seq2seq
 from pipeline.registry import Registry
 from pipeline.translation.families import TRANSLATION_FAMILIES, TranslationFamily
 
@@ -66,11 +65,8 @@ class TransformersBackend:
     def describe(self) -> dict[str, str | None]:
         return self.loaded.describe()
 
-    @torch.inference_mode()
     def generate(self, input_ids: list[list[int]], generation: GenerationConfig, **family_kwargs: Any) -> list[list[int]]:
-        batch = self.tokenizer.pad({"input_ids": input_ids}, return_tensors="pt")
-        inputs = {name: tensor.to(self.loaded.placement.device) for name, tensor in batch.items()}
-        generated = self.loaded.model.generate(**inputs, **generation.generate_kwargs(), **family_kwargs)
+        generated = generate_batch(self.loaded, input_ids, **generation.generate_kwargs(), **family_kwargs)
         return [until_eos(row[1:], self._eos_ids) for row in generated.tolist()]
 
 
