@@ -70,33 +70,28 @@ class PrepareConfig(_Section):
 CTRANSLATE2_COMPUTE_TYPES = ("default", "int8", "int8_float32", "float16", "bfloat16", "float32")
 
 
-class TranslatorConfig(_Section):
-    """A seq2seq translator, the backend that runs it, and the model family adapter that speaks its conventions."""
+class ModelSettings(_Section):
+    """A generating model and the backend that runs it (shared by the translator and the summarizer)."""
 
     model: str | None = None
     revision: str | None = None
-    family: str = "indictrans2"
     backend: str = Field("transformers", description="transformers, or ctranslate2 for a converted model")
     compute_type: Literal[CTRANSLATE2_COMPUTE_TYPES] = Field(
         "default", description="ctranslate2 only; default: the type the model was converted to"
     )
     threads: int = Field(0, ge=0, description="ctranslate2 only: CPU threads; 0: every CPU the process may use")
-    src_lang: str = "hin_Deva"
-    tgt_lang: str = "eng_Latn"
-    max_batch_tokens: int = Field(4096, ge=16, description="padded source tokens per generate() call")
-    max_batch_size: int = Field(32, ge=1)
-    generation: GenerationConfig = GenerationConfig(num_beams=5, max_new_tokens=256)
+    generation: GenerationConfig = GenerationConfig()
 
     @field_validator("backend")
     @classmethod
     def _known_backend(cls, backend: str) -> str:
-        from pipeline.translation import TRANSLATOR_BACKENDS
+        from pipeline.backends import BACKENDS
 
-        TRANSLATOR_BACKENDS.get(backend)  # raises with the list of known backends
+        BACKENDS.get(backend)  # raises with the list of known backends
         return backend
 
     @model_validator(mode="after")
-    def _backend_settings(self) -> TranslatorConfig:
+    def _backend_settings(self) -> ModelSettings:
         if self.backend != "ctranslate2":
             for key, default in (("compute_type", "default"), ("threads", 0)):
                 if getattr(self, key) != default:
@@ -112,11 +107,20 @@ class TranslatorConfig(_Section):
         return self
 
 
-class SummarizerConfig(_Section):
+class TranslatorConfig(ModelSettings):
+    """A seq2seq translator, the backend that runs it, and the model family adapter that speaks its conventions."""
+
+    family: str = "indictrans2"
+    src_lang: str = "hin_Deva"
+    tgt_lang: str = "eng_Latn"
+    max_batch_tokens: int = Field(4096, ge=16, description="padded source tokens per generate() call")
+    max_batch_size: int = Field(32, ge=1)
+    generation: GenerationConfig = GenerationConfig(num_beams=5, max_new_tokens=256)
+
+
+class SummarizerConfig(ModelSettings):
     """An abstractive English summarizer and what to do with documents longer than its input limit."""
 
-    model: str | None = None
-    revision: str | None = None
     family: str = "bart"
     strategy: Literal["truncate", "map_reduce"] = "truncate"
     max_input_tokens: int | None = Field(None, ge=16, description="default: the tokenizer's model_max_length")

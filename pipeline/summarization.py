@@ -1,7 +1,7 @@
-"""Abstractive English summarization with a Hugging Face seq2seq model (BART, PEGASUS, T5).
+"""Abstractive English summarization with a seq2seq model (BART, PEGASUS, T5).
 
-transformers 5 has no summarization pipeline, so this module is the loop around `generate()`: length-sorted
-batches, and a strategy for documents longer than the model's input limit: `truncate` (classic: the model sees
+transformers 5 has no summarization pipeline, so this module is the loop around a generation backend (the model's
+`generate()`, or CTranslate2 with `summarize.backend: ctranslate2`): length-sorted batches, and a strategy for documents longer than the model's input limit: `truncate` (classic: the model sees
 the first N tokens) or `map_reduce` (summarize sentence-aligned chunks, then summarize the joined summaries,
 until the text fits).
 """
@@ -10,9 +10,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from pipeline.backends import GenerationBackend, decode, load_backend
 from pipeline.batching import run_batched
 from pipeline.config import SummarizerConfig
-from pipeline.models.loading import Seq2SeqModel, generate_texts, input_limit, load_seq2seq
 from pipeline.registry import Registry
 from pipeline.text.english import split_sentences
 
@@ -40,19 +40,23 @@ class Summary:
 
 
 class Summarizer:
-    def __init__(self, loaded: Seq2SeqModel, config: SummarizerConfig) -> None:
-        self.loaded = loaded
+    def __init__(self, backend: GenerationBackend, config: SummarizerConfig) -> None:
+        self.backend = backend
+        self.tokenizer = backend.tokenizer
         self.config = config
         self.family = SUMMARIZER_FAMILIES.get(config.family)
-        self.max_input_tokens = input_limit(loaded, config.max_input_tokens)
+        self.max_input_tokens = config.max_input_tokens or backend.max_input_tokens
         # Tokens the tokenizer adds around any text (BOS/EOS) plus the task prefix.
-        self._overhead = len(loaded.tokenizer(self.family.prefix)["input_ids"])
+        self._overhead = len(self.tokenizer(self.family.prefix)["input_ids"])
 
     def describe(self) -> dict[str, str | None]:
-        return {**self.loaded.describe(), "family": self.config.family, "strategy": self.config.strategy}
+        return {
+            **self.backend.describe(), "family": self.config.family, "backend": self.config.backend,
+            "strategy": self.config.strategy,
+        }
 
     def count_tokens(self, text: str) -> int:
-        return len(self.loaded.tokenizer(self.family.prefix + text, verbose=False)["input_ids"])
+        return len(self.tokenizer(self.family.prefix + text, verbose=False)["input_ids"])
 
     def summarize(self, texts: list[str]) -> list[Summary]:
         tokens_in = [self.count_tokens(text) for text in texts]
@@ -86,7 +90,7 @@ class Summarizer:
     def _chunk(self, text: str) -> list[str]:
         """Sentence-aligned chunks that fit the input limit; consecutive chunks share `chunk_overlap_sentences`."""
         sentences = split_sentences(text)
-        tokenizer = self.loaded.tokenizer
+        tokenizer = self.tokenizer
         sizes = [len(tokenizer(s, add_special_tokens=False, verbose=False)["input_ids"]) + 1 for s in sentences]  # +1: joining space
         budget = self.max_input_tokens - self._overhead
         chunks: list[str] = []
@@ -104,18 +108,16 @@ class Summarizer:
 
     def _generate(self, texts: list[str]) -> list[tuple[str, int]]:
         """(summary, generated tokens) per text, in input order; inputs over the limit are truncated."""
-        tokenizer = self.loaded.tokenizer
-        ids = tokenizer(
+        ids = self.tokenizer(
             [self.family.prefix + text for text in texts], truncation=True, max_length=self.max_input_tokens
         )["input_ids"]
-        kwargs = self.config.generation.generate_kwargs()
 
         def run(batch_ids: list[list[int]]) -> list[tuple[str, int]]:
-            return generate_texts(self.loaded, batch_ids, **kwargs)
+            return decode(self.tokenizer, self.backend.generate(batch_ids, self.config.generation))
 
         budget = self.config.max_batch_size * self.max_input_tokens
         return run_batched(ids, [len(row) for row in ids], run, budget, self.config.max_batch_size)
 
 
 def load_summarizer(config: SummarizerConfig, device: str, precision: str) -> Summarizer:
-    return Summarizer(load_seq2seq(config.model, config.revision, "summarize", device, precision), config)
+    return Summarizer(load_backend(config, "summarize", device, precision), config)

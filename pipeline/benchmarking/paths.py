@@ -18,13 +18,13 @@ import torch
 from torch import nn
 from transformers import AutoModelForSeq2SeqLM, AutoTokenizer
 
+from pipeline.backends import until_eos
 from pipeline.benchmarking.measure import BatchTimer, Measurement, peak_rss_mb
 from pipeline.config import GenerationConfig, SummarizerConfig, TranslatorConfig
 from pipeline.devices import resolve_placement
 from pipeline.registry import Registry
 from pipeline.summarization import load_summarizer
 from pipeline.translation import Translator, load_translator
-from pipeline.translation.translator import until_eos
 
 REFERENCE_BATCH_SIZE = 4  # IndicTrans2's example.py
 
@@ -179,18 +179,28 @@ def reference_summary(job: Job) -> Measurement:
     return _measure(job, run, warm_up, timer, check=False, dtype=_dtype(model))
 
 
-@PATHS.register("summarizer")
-def project_summary(job: Job) -> Measurement:
+def _project_summarizer(job: Job, backend: str) -> Measurement:
     """The pipeline's summarizer: articles sorted by length, batches of up to 4."""
-    config = SummarizerConfig(model=job.model_dir, max_batch_size=4, generation=job.generation())
+    config = SummarizerConfig(model=job.model_dir, backend=backend, compute_type=job.compute_type, max_batch_size=4,
+                              generation=job.generation())
     summarizer = load_summarizer(config, job.device, job.precision)
     timer = BatchTimer()
-    model = summarizer.loaded.model
-    model.generate = timer.wrap(model.generate)
-    short = torch.tensor([job.source_ids[0][:16]], device=model.device)
+    summarizer.backend.generate = timer.wrap(summarizer.backend.generate)
 
     def run(_: GenerationConfig) -> list[str]:
         return [summary.text for summary in summarizer.summarize(list(job.texts))]
 
-    warm_up = lambda: model.generate(short, **WARM_UP.generate_kwargs())  # noqa: E731
-    return _measure(job, run, warm_up, timer, check=False, dtype=_dtype(model))
+    warm_up = lambda: summarizer.backend.generate([job.source_ids[0][:16]], WARM_UP)  # noqa: E731
+    return _measure(job, run, warm_up, timer, check=False, dtype=summarizer.describe()["dtype"])
+
+
+@PATHS.register("summarizer")
+def project_summary(job: Job) -> Measurement:
+    """The pipeline's summarizer with its default backend."""
+    return _project_summarizer(job, "transformers")
+
+
+@PATHS.register("summarizer-ctranslate2")
+def ctranslate2_summary(job: Job) -> Measurement:
+    """The pipeline's summarizer with the ctranslate2 backend on a converted model."""
+    return _project_summarizer(job, "ctranslate2")

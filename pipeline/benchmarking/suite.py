@@ -60,6 +60,8 @@ SUMMARY_PATHS = {
     "cpu": (
         PathPlan("reference: model card (one article per call)", "reference-summary"),
         PathPlan("summarizer (sorted batches of 4)", "summarizer"),
+        PathPlan("summarizer, ctranslate2 int8", "summarizer-ctranslate2", exact=False, conversion="int8",
+                 compute_type="int8"),
     ),
     "cuda": (
         PathPlan("reference: model card (one article per call), bf16", "reference-summary"),
@@ -143,6 +145,24 @@ class Benchmark:
         reference = measurements[0][1]
         return [Row(task, model, plan.label, plan.exact, measurement, reference) for plan, measurement in measurements]
 
+    def _converted(self, plans: tuple[PathPlan, ...], model_dir: Path, out_prefix: Path) -> dict[str, Path]:
+        """The CTranslate2 folders the plans need, by quantization; none when CTranslate2 cannot run here."""
+        reason = ctranslate2_status(self.options.device)
+        if reason:
+            if reason not in self.skipped:
+                self.skipped.append(reason)
+                self.log(reason)
+            return {}
+        from pipeline.models.convert_ctranslate2 import convert_to_ctranslate2
+
+        folders = {}
+        for quantization in sorted({plan.conversion for plan in plans if plan.conversion}):
+            self.log(f"converting {model_dir.name} to CTranslate2 ({quantization}) ...")
+            folders[quantization] = convert_to_ctranslate2(
+                model_dir, out_prefix.with_name(f"{out_prefix.name}-{quantization}"), quantization, force=True
+            )
+        return folders
+
     def translation(self) -> tuple[list[Row], dict[str, Any]]:
         options, work = self.options, self.options.work_dir
         fixture = options.shared_dir / "fixtures" / "indictrans2" / "tiny-indic-en"
@@ -151,18 +171,7 @@ class Benchmark:
         folders: dict[str | None, Path] = {None: models.build_indictrans(size, fixture, work / "indictrans2")}
         data = inputs.translation_inputs(options.shared_dir / "data" / "flores200", folders[None], options.sentences)
         plans = TRANSLATION_PATHS[options.device]
-        reason = ctranslate2_status(options.device)
-        if reason:
-            self.skipped.append(reason)
-            self.log(reason)
-        else:
-            from pipeline.models.indictrans.convert_ctranslate2 import convert_indictrans
-
-            for quantization in sorted({plan.conversion for plan in plans if plan.conversion}):
-                self.log(f"converting to CTranslate2 ({quantization}) ...")
-                folders[quantization] = convert_indictrans(
-                    folders[None], work / f"ct2-{quantization}", quantization, force=True
-                )
+        folders.update(self._converted(plans, folders[None], work / "indictrans2-ct2"))
         job = Job("", "", data.source_ids, _capped(data.output_tokens, options), options.translation_beams,
                   options.device, PRECISION[options.device], repeats=options.repeats)
         return self._run(plans, "translation", size.name, job, folders), {"model": models.describe(size), **_workload(job)}
@@ -180,8 +189,9 @@ class Benchmark:
         for key in ("bart-large-cnn", "distilbart-cnn-12-6"):
             size = self.sizes[key]
             self.log(f"building {size.name} with random weights ...")
-            folder = models.build_bart(size, tokenizer_dir, work / key)
-            rows += self._run(SUMMARY_PATHS[options.device], "summary", size.name, job, {None: folder})
+            folders: dict[str | None, Path] = {None: models.build_bart(size, tokenizer_dir, work / key)}
+            folders.update(self._converted(SUMMARY_PATHS[options.device], folders[None], work / f"{key}-ct2"))
+            rows += self._run(SUMMARY_PATHS[options.device], "summary", size.name, job, folders)
             described.append(models.describe(size))
         return rows, {"models": described, **_workload(job)}
 

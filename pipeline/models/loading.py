@@ -101,10 +101,8 @@ def load_seq2seq(
     return Seq2SeqModel(model, tokenizer, model_id, _resolved_revision(model_id, revision, config), placement)
 
 
-def input_limit(loaded: Seq2SeqModel, configured: int | None) -> int:
-    """The longest input the model takes, in tokens: the config's value, else what tokenizer and model declare."""
-    if configured is not None:
-        return configured
+def input_limit(loaded: Seq2SeqModel) -> int:
+    """The longest input the model takes, in tokens, as its tokenizer and config declare it."""
     config = loaded.model.config
     declared = [loaded.tokenizer.model_max_length] + [
         getattr(config, name, None) for name in ("max_position_embeddings", "max_source_positions", "n_positions")
@@ -121,11 +119,3 @@ def generate_batch(loaded: Seq2SeqModel, input_ids: list[list[int]], **generate_
     inputs = {name: tensor.to(loaded.placement.device) for name, tensor in batch.items()}
     return loaded.model.generate(**inputs, **generate_kwargs)
 
-
-def generate_texts(loaded: Seq2SeqModel, input_ids: list[list[int]], **generate_kwargs) -> list[tuple[str, int]]:
-    """`generate_batch`, decoded: (text, generated tokens without special ones) per row."""
-    generated = generate_batch(loaded, input_ids, **generate_kwargs)
-    texts = loaded.tokenizer.batch_decode(generated, skip_special_tokens=True)
-    special = torch.tensor(loaded.tokenizer.all_special_ids, device=generated.device)
-    counts = (~torch.isin(generated, special)).sum(dim=1).tolist()
-    return [(text.strip(), count) for text, count in zip(texts, counts, strict=True)]

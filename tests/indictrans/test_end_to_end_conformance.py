@@ -62,7 +62,7 @@ def test_pipeline_translator_gives_the_reference_outputs(checkpoint):
     )
     translator = load_translator(config, "translate", "cpu", "fp32")
     translations = translator.translate([r["input"] for r in records])
-    # generate_texts() strips the decoded text; the reference post-processes it unstripped, which changes nothing here.
+    # The translator strips the decoded text; the reference post-processes it unstripped, which changes nothing here.
     assert [t.text for t in translations] == [r["output"] for r in records]
 
 

@@ -12,6 +12,7 @@ from transformers import AutoModelForSeq2SeqLM, AutoTokenizer
 
 pytest.importorskip("ctranslate2")
 
+from pipeline.backends import until_eos  # noqa: E402
 from pipeline.config import TranslatorConfig  # noqa: E402
 from pipeline.models.indictrans.convert_ctranslate2 import (  # noqa: E402
     CONVERSION_FILE,
@@ -19,7 +20,6 @@ from pipeline.models.indictrans.convert_ctranslate2 import (  # noqa: E402
     position_table,
 )
 from pipeline.translation import load_translator  # noqa: E402
-from pipeline.translation.translator import until_eos  # noqa: E402
 
 CHECKPOINTS = ["tiny-indic-en", "tiny-en-indic"]
 

@@ -10,7 +10,7 @@ pytest.importorskip("ctranslate2")
 
 @pytest.fixture(scope="module")
 def convert_script(repo_root):
-    spec = importlib.util.spec_from_file_location("convert_script", repo_root / "scripts" / "convert_indictrans_ctranslate2.py")
+    spec = importlib.util.spec_from_file_location("convert_script", repo_root / "scripts" / "convert_ctranslate2.py")
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     return module.main
@@ -72,4 +72,4 @@ def test_a_folder_that_is_not_converted_stops_the_run_with_what_to_do(run_script
         "--set", "translate.backend=ctranslate2",
     ])
     assert code == 3
-    assert "convert_indictrans_ctranslate2.py" in capsys.readouterr().err
+    assert "scripts/convert_ctranslate2.py" in capsys.readouterr().err

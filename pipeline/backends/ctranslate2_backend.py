@@ -1,10 +1,11 @@
 """The CTranslate2 backend: a converted model run by CTranslate2's C++ translator (`pip install .[fast]`).
 
-`translate.model` names a CTranslate2 model folder: one written by `scripts/convert_indictrans_ctranslate2.py`
-for IndicTrans2, or by CTranslate2's own `ct2-transformers-converter` (with `--copy_files` for the tokenizer
-files) for Marian, NLLB and M2M-100. Tokenization stays the project's: the folder's tokenizer files load with
-`AutoTokenizer`, and ids travel to CTranslate2 as the tokens of the model's own vocabulary files, which list the
-tokens in id order. CTranslate2 is imported only when this backend loads, so the extra stays optional.
+`translate.model` or `summarize.model` names a CTranslate2 model folder: one written by
+`scripts/convert_ctranslate2.py` (IndicTrans2, BART), or by CTranslate2's own `ct2-transformers-converter` (with
+`--copy_files` for the tokenizer files) for Marian, NLLB and M2M-100. Tokenization stays the project's: the
+folder's tokenizer files load with `AutoTokenizer`, and ids travel to CTranslate2 as the tokens of the model's own
+vocabulary files, which list the tokens in id order. CTranslate2 is imported only when this backend loads, so the
+extra stays optional.
 """
 
 from __future__ import annotations
@@ -16,10 +17,10 @@ from typing import Any
 
 from transformers import AutoTokenizer
 
-from pipeline.config import ConfigError, GenerationConfig, TranslatorConfig
+from pipeline.backends.base import BACKENDS
+from pipeline.config import ConfigError, GenerationConfig, ModelSettings
 from pipeline.devices import DeviceError
 from pipeline.models.loading import ModelLoadError
-from pipeline.translation.translator import TRANSLATOR_BACKENDS
 
 FALLBACK_INPUT_LIMIT = 1024  # CTranslate2's own default max_input_length
 # CTranslate2 4.x wheels load CUDA 12 libraries at run time; a machine with only CUDA 13 fails on libcublas.so.12.
@@ -37,14 +38,30 @@ def _vocabulary(folder: Path, side: str) -> list[str]:
     raise ModelLoadError(f"{folder} holds no {side}_vocabulary.json: not a CTranslate2 translation model")
 
 
-def decoding_options(generation: GenerationConfig) -> dict[str, Any]:
-    """`translate_batch` options for a generation config (sampling and early_stopping are refused by the config)."""
+def _forced_tokens(folder: Path) -> tuple[int | None, int | None]:
+    """The tokens `generate()` would force first and at the length limit, from the copied generation config.
+
+    BART summarizers force `<s>` first (a translation family's own choice, NLLB's target language, replaces it)
+    and `</s>` as the last token a length limit allows.
+    """
+    path = folder / "generation_config.json"
+    defaults = json.loads(path.read_text(encoding="utf-8")) if path.exists() else {}
+    return defaults.get("forced_bos_token_id"), defaults.get("forced_eos_token_id")
+
+
+def decoding_options(generation: GenerationConfig, forced_last: bool = False) -> dict[str, Any]:
+    """`translate_batch` options for a generation config (sampling and early_stopping are refused by the config).
+
+    With a forced last token, `generate()` spends the last step of the length limit on `</s>`, which the output
+    drops: one token less of text, which CTranslate2 gives by stopping one step earlier.
+    """
+    longest = generation.max_new_tokens - 1 if forced_last else generation.max_new_tokens
     return {
         "beam_size": generation.num_beams,
         "length_penalty": generation.length_penalty,
         "no_repeat_ngram_size": generation.no_repeat_ngram_size,
-        "min_decoding_length": generation.min_new_tokens,
-        "max_decoding_length": generation.max_new_tokens,
+        "min_decoding_length": min(generation.min_new_tokens, longest),
+        "max_decoding_length": longest,
     }
 
 
@@ -76,6 +93,7 @@ class CTranslate2Backend:
         self.source_tokens = _vocabulary(folder, "source")
         self.target_tokens = _vocabulary(folder, "target")
         self._target_ids = {token: index for index, token in enumerate(self.target_tokens)}
+        self._forced_first, self._forced_last = _forced_tokens(folder)
         declared = [tokenizer.model_max_length, conversion.get("positions")]
         usable = [value for value in declared if isinstance(value, int) and 0 < value < 1_000_000]
         self.max_input_tokens = min(usable or [FALLBACK_INPUT_LIMIT])
@@ -91,13 +109,14 @@ class CTranslate2Backend:
         }
 
     def generate(self, input_ids: list[list[int]], generation: GenerationConfig, **family_kwargs: Any) -> list[list[int]]:
-        forced = family_kwargs.pop("forced_bos_token_id", None)
+        forced = family_kwargs.pop("forced_bos_token_id", self._forced_first)
         if family_kwargs:
             raise ValueError(f"the ctranslate2 backend cannot apply {sorted(family_kwargs)}")
         source = [[self.source_tokens[token] for token in row] for row in input_ids]
         prefix = [[self.target_tokens[forced]]] * len(source) if forced is not None else None
         results = self.translator.translate_batch(
-            source, target_prefix=prefix, max_input_length=0, **decoding_options(generation)
+            source, target_prefix=prefix, max_input_length=0,
+            **decoding_options(generation, forced_last=self._forced_last is not None),
         )
         return [[self._target_ids[token] for token in result.hypotheses[0]] for result in results]
 
@@ -113,17 +132,17 @@ def _import_ctranslate2(stage: str):
     return ctranslate2
 
 
-def _model_folder(config: TranslatorConfig, stage: str) -> Path:
+def _model_folder(config: ModelSettings, stage: str) -> Path:
     folder = Path(config.model).expanduser()
     if not (folder / "model.bin").exists():
         raise ModelLoadError(
             f"cannot load model {config.model!r} for stage {stage!r}: not a CTranslate2 model folder (no model.bin)\n"
-            f"  what to do: convert it first, e.g. `python scripts/convert_indictrans_ctranslate2.py MODEL_DIR OUT_DIR`"
+            f"  what to do: convert it first, e.g. `python scripts/convert_ctranslate2.py MODEL_DIR OUT_DIR`"
         )
     return folder
 
 
-def _conversion_record(folder: Path, config: TranslatorConfig, stage: str) -> dict[str, Any]:
+def _conversion_record(folder: Path, config: ModelSettings, stage: str) -> dict[str, Any]:
     """What the IndicTrans2 converter recorded (none for other converters); outputs must fit its position table."""
     from pipeline.models.indictrans.convert_ctranslate2 import CONVERSION_FILE
 
@@ -138,8 +157,8 @@ def _conversion_record(folder: Path, config: TranslatorConfig, stage: str) -> di
     return conversion
 
 
-@TRANSLATOR_BACKENDS.register("ctranslate2")
-def load_ctranslate2_backend(config: TranslatorConfig, stage: str, device: str, precision: str) -> CTranslate2Backend:
+@BACKENDS.register("ctranslate2")
+def load_ctranslate2_backend(config: ModelSettings, stage: str, device: str, precision: str) -> CTranslate2Backend:
     """The numeric type is `compute_type` (CTranslate2's); the run's `precision` applies to transformers models."""
     ctranslate2 = _import_ctranslate2(stage)
     folder = _model_folder(config, stage)

@@ -1,0 +1,30 @@
+"""The default backend: a Hugging Face model and its `generate()`."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pipeline.backends.base import BACKENDS, until_eos
+from pipeline.config import GenerationConfig, ModelSettings
+from pipeline.models.loading import Seq2SeqModel, generate_batch, input_limit, load_seq2seq
+
+
+class TransformersBackend:
+    def __init__(self, loaded: Seq2SeqModel) -> None:
+        self.loaded = loaded
+        self.tokenizer = loaded.tokenizer
+        self.max_input_tokens = input_limit(loaded)
+        eos = loaded.model.generation_config.eos_token_id
+        self._eos_ids = set(eos) if isinstance(eos, list) else {eos}
+
+    def describe(self) -> dict[str, str | None]:
+        return self.loaded.describe()
+
+    def generate(self, input_ids: list[list[int]], generation: GenerationConfig, **family_kwargs: Any) -> list[list[int]]:
+        generated = generate_batch(self.loaded, input_ids, **generation.generate_kwargs(), **family_kwargs)
+        return [until_eos(row[1:], self._eos_ids) for row in generated.tolist()]
+
+
+@BACKENDS.register("transformers")
+def load_transformers_backend(settings: ModelSettings, stage: str, device: str, precision: str) -> TransformersBackend:
+    return TransformersBackend(load_seq2seq(settings.model, settings.revision, stage, device, precision))

@@ -1,0 +1,64 @@
+"""The summarizer with `summarize.backend: ctranslate2` on a converted tiny BART: the same summaries as the
+transformers backend in float32, and the same from `scripts/run.py`."""
+
+import json
+
+import pytest
+
+pytest.importorskip("ctranslate2")
+
+from pipeline.config import SummarizerConfig  # noqa: E402
+from pipeline.models.convert_bart_ctranslate2 import convert_bart  # noqa: E402
+from pipeline.summarization import load_summarizer  # noqa: E402
+from pipeline.tiny_models import ENGLISH_LINES  # noqa: E402
+
+GREEDY = {"num_beams": 1, "min_new_tokens": 3, "max_new_tokens": 12}
+# One text over the 24-token limit below (map-reduce splits it), short ones that fit.
+TEXTS = [" ".join(ENGLISH_LINES), *ENGLISH_LINES[:3]]
+
+
+@pytest.fixture(scope="module")
+def converted(tiny_models, tmp_path_factory):
+    return convert_bart(tiny_models["bart-summarizer"], tmp_path_factory.mktemp("bart") / "ct2")
+
+
+def summaries(model, backend, generation, **settings):
+    config = SummarizerConfig(model=str(model), backend=backend, generation=generation, **settings)
+    return load_summarizer(config, "cpu", "fp32").summarize(TEXTS)
+
+
+@pytest.mark.parametrize("strategy", ["truncate", "map_reduce"])
+def test_greedy_summaries_equal_the_transformers_backend(tiny_models, converted, strategy):
+    expected = summaries(tiny_models["bart-summarizer"], "transformers", GREEDY, strategy=strategy, max_input_tokens=24)
+    got = summaries(converted, "ctranslate2", GREEDY, strategy=strategy, max_input_tokens=24)
+    assert [s.text for s in got] == [s.text for s in expected]
+    assert [(s.tokens_in, s.tokens_out, s.truncated, s.chunks) for s in got] == [
+        (s.tokens_in, s.tokens_out, s.truncated, s.chunks) for s in expected
+    ]
+    assert any(s.chunks > 1 for s in got) == (strategy == "map_reduce")
+
+
+def test_int8_conversion_summarizes(tiny_models, tmp_path):
+    folder = convert_bart(tiny_models["bart-summarizer"], tmp_path / "int8", quantization="int8")
+    got = summaries(folder, "ctranslate2", GREEDY)
+    assert len(got) == len(TEXTS) and all(3 <= s.tokens_out <= 12 for s in got)
+
+
+def test_run_script_summarizes_with_either_backend(run_script, repo_root, tiny_overrides, converted, tmp_path):
+    documents = repo_root / "examples" / "hindi_news.jsonl"
+
+    def run(folder, *overrides):
+        code = run_script([
+            "--config", str(repo_root / "configs" / "tiny.yaml"), "--input", str(documents), "--output", str(folder),
+            "--no-progress", *[arg for override in tiny_overrides for arg in ("--set", override)],
+            "--set", f"summarize.generation={json.dumps(GREEDY)}", *overrides,
+        ])
+        assert code == 0
+        lines = (folder / "results.jsonl").read_text(encoding="utf-8").split("\n")
+        return [json.loads(line) for line in lines if line]
+
+    expected = run(tmp_path / "transformers")
+    got = run(tmp_path / "ctranslate2", "--set", "summarize.backend=ctranslate2", "--set", f"summarize.model={converted}")
+    assert [r["summary"] for r in got] == [r["summary"] for r in expected]
+    manifest = json.loads((tmp_path / "ctranslate2" / "manifest.json").read_text(encoding="utf-8"))
+    assert '"backend": "ctranslate2"' in json.dumps(manifest)
