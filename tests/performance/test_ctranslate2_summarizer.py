@@ -62,3 +62,21 @@ def test_run_script_summarizes_with_either_backend(run_script, repo_root, tiny_o
     assert [r["summary"] for r in got] == [r["summary"] for r in expected]
     manifest = json.loads((tmp_path / "ctranslate2" / "manifest.json").read_text(encoding="utf-8"))
     assert '"backend": "ctranslate2"' in json.dumps(manifest)
+
+
+def test_the_shipped_ctranslate2_config_runs_on_converted_models(
+    run_script, repo_root, indictrans_fixtures, converted, tmp_path
+):
+    from pipeline.models.convert_ctranslate2 import convert_to_ctranslate2
+
+    translator = convert_to_ctranslate2(indictrans_fixtures / "tiny-indic-en", tmp_path / "it2-int8", "int8")
+    code = run_script([
+        "--config", str(repo_root / "configs" / "ctranslate2.yaml"), "--input", str(repo_root / "examples" / "hindi_news.jsonl"),
+        "--output", str(tmp_path / "run"), "--no-progress",
+        "--set", f"translate.model={translator}", "--set", "translate.generation={num_beams: 2, max_new_tokens: 16}",
+        "--set", f"summarize.model={converted}", "--set", f"summarize.generation={json.dumps(GREEDY)}",
+    ])
+    assert code == 0
+    results = [json.loads(line) for line in (tmp_path / "run" / "results.jsonl").read_text(encoding="utf-8").splitlines()]
+    assert results and all(r["translation"] and r["summary"] for r in results)
+    assert {r["stages"]["translate"]["dtype"] for r in results} == {"int8_float32"}

@@ -21,7 +21,7 @@ def test_every_shipped_config_validates(path):
 
 
 def test_shipped_configs_cover_the_documented_set():
-    assert {p.stem for p in CONFIGS} >= {"default", "cpu-fast", "nllb", "marian", "lead3", "bilingual", "tiny"}
+    assert {p.stem for p in CONFIGS} >= {"default", "cpu-fast", "ctranslate2", "nllb", "marian", "lead3", "bilingual", "tiny"}
 
 
 def test_unknown_key_is_named_with_its_path_and_file(tmp_path):

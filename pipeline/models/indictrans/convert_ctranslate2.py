@@ -94,7 +94,7 @@ def _vocabulary(path: Path) -> list[str]:
 class IndicTransConverter(FolderConverter):
     """CTranslate2 converter for an IndicTrans2 folder in the hub layout (weights, config, tokenizer files)."""
 
-    COPIED_FILES = TOKENIZER_FILES
+    COPIED_FILES = (*TOKENIZER_FILES, "generation_config.json")  # forced tokens, as for BART
 
     def __init__(self, model_dir: str | Path, positions: int = DEFAULT_POSITIONS) -> None:
         super().__init__(model_dir)
