@@ -6,7 +6,10 @@ import platform
 from datetime import datetime, timezone
 from importlib.metadata import PackageNotFoundError, version
 
-_PACKAGES = ("torch", "transformers", "tokenizers", "sentencepiece", "datasets", "indic-nlp-library", "sacremoses")
+_PACKAGES = (
+    "torch", "transformers", "tokenizers", "sentencepiece", "datasets", "indic-nlp-library", "sacremoses", "pysbd",
+    "ctranslate2",  # None when the optional backend is not installed
+)
 
 
 def package_versions() -> dict[str, str | None]:

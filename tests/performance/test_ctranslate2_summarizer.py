@@ -62,6 +62,7 @@ def test_run_script_summarizes_with_either_backend(run_script, repo_root, tiny_o
     assert [r["summary"] for r in got] == [r["summary"] for r in expected]
     manifest = json.loads((tmp_path / "ctranslate2" / "manifest.json").read_text(encoding="utf-8"))
     assert '"backend": "ctranslate2"' in json.dumps(manifest)
+    assert manifest["versions"]["ctranslate2"]  # the engine's version, for reproducing the run
 
 
 def test_the_shipped_ctranslate2_config_runs_on_converted_models(
