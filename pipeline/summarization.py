@@ -1,9 +1,9 @@
 """Abstractive English summarization with a seq2seq model (BART, PEGASUS, T5).
 
 transformers 5 has no summarization pipeline, so this module is the loop around a generation backend (the model's
-`generate()`, or CTranslate2 with `summarize.backend: ctranslate2`): length-sorted batches, and a strategy for documents longer than the model's input limit: `truncate` (classic: the model sees
-the first N tokens) or `map_reduce` (summarize sentence-aligned chunks, then summarize the joined summaries,
-until the text fits).
+`generate()`, or CTranslate2 with `summarize.backend: ctranslate2`): length-sorted batches, and a strategy for
+documents longer than the model's input limit: `truncate` (classic: the model sees the first N tokens) or
+`map_reduce` (summarize sentence-aligned chunks, then summarize the joined summaries, until the text fits).
 """
 
 from __future__ import annotations
@@ -90,8 +90,7 @@ class Summarizer:
     def _chunk(self, text: str) -> list[str]:
         """Sentence-aligned chunks that fit the input limit; consecutive chunks share `chunk_overlap_sentences`."""
         sentences = split_sentences(text)
-        tokenizer = self.tokenizer
-        sizes = [len(tokenizer(s, add_special_tokens=False, verbose=False)["input_ids"]) + 1 for s in sentences]  # +1: joining space
+        sizes = [len(self.tokenizer(s, add_special_tokens=False, verbose=False)["input_ids"]) + 1 for s in sentences]  # +1: joining space
         budget = self.max_input_tokens - self._overhead
         chunks: list[str] = []
         start = 0
