@@ -66,6 +66,8 @@ SUMMARY_PATHS = {
     "cuda": (
         PathPlan("reference: model card (one article per call), bf16", "reference-summary"),
         PathPlan("summarizer (sorted batches of 4), bf16", "summarizer", exact=False),
+        PathPlan("summarizer, ctranslate2 bfloat16", "summarizer-ctranslate2", exact=False, conversion="float32",
+                 compute_type="bfloat16"),
     ),
 }
 PRECISION = {"cpu": "fp32", "cuda": "bf16"}
