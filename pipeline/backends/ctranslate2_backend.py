@@ -23,6 +23,7 @@ from pipeline.devices import DeviceError
 from pipeline.models.loading import ModelLoadError
 
 FALLBACK_INPUT_LIMIT = 1024  # CTranslate2's own default max_input_length
+CONVERSION_FILE = "conversion.json"  # written by the project's converters beside the model
 # CTranslate2 4.x wheels load CUDA 12 libraries at run time; a machine with only CUDA 13 fails on libcublas.so.12.
 CUDA_LIBRARIES_HINT = (
     "CTranslate2's CUDA build needs the CUDA 12 cuBLAS and cuDNN 9 libraries "
@@ -143,16 +144,14 @@ def _model_folder(config: ModelSettings, stage: str) -> Path:
 
 
 def _conversion_record(folder: Path, config: ModelSettings, stage: str) -> dict[str, Any]:
-    """What the IndicTrans2 converter recorded (none for other converters); outputs must fit its position table."""
-    from pipeline.models.indictrans.convert_ctranslate2 import CONVERSION_FILE
-
+    """What the project's converters recorded (none for CTranslate2's own); outputs must fit the position table."""
     record = folder / CONVERSION_FILE
     conversion = json.loads(record.read_text(encoding="utf-8")) if record.exists() else {}
     positions = conversion.get("positions")
     if positions is not None and config.generation.max_new_tokens >= positions:
         raise ConfigError(
             f"{stage}.generation.max_new_tokens ({config.generation.max_new_tokens}) must be < {positions}, the "
-            f"positions {config.model} was converted with (convert again with --positions)"
+            f"positions {config.model} was converted with (IndicTrans2: convert again with --positions)"
         )
     return conversion
 

@@ -17,7 +17,7 @@ from ctranslate2.converters.converter import Converter
 from ctranslate2.specs import common_spec
 from torch import nn
 
-CONVERSION_FILE = "conversion.json"
+from pipeline.backends.ctranslate2_backend import CONVERSION_FILE
 
 ACTIVATIONS = {
     "gelu": common_spec.Activation.GELU,

@@ -31,10 +31,6 @@ class Seq2SeqModel:
     revision: str | None
     placement: Placement
 
-    @property
-    def model_type(self) -> str:
-        return self.model.config.model_type
-
     def describe(self) -> dict[str, str | None]:
         return {
             "model": self.model_id,

@@ -21,7 +21,6 @@ import torch
 from ctranslate2.specs import transformer_spec
 
 from ..ctranslate2_spec import (
-    CONVERSION_FILE,
     FolderConverter,
     activation,
     set_embeddings,
@@ -34,7 +33,7 @@ from .modeling_indictrans import IndicTransDecoder, IndicTransEncoder, IndicTran
 from .tokenization_indictrans import VOCAB_FILES_NAMES
 
 __all__ = [
-    "CONVERSION_FILE", "DEFAULT_POSITIONS", "TOKENIZER_FILES", "IndicTransConverter", "build_spec",
+    "DEFAULT_POSITIONS", "TOKENIZER_FILES", "IndicTransConverter", "build_spec",
     "convert_indictrans", "position_table",
 ]
 
