@@ -1,7 +1,7 @@
-"""Hindi → English translation and summarization pipeline."""
+"""Hindi → English translation and summarization pipeline.
 
-from .models.indictrans import register_auto_classes
+Importing the package imports nothing heavy: torch and transformers load with the first model, so evaluation and
+export (which only score and copy text) never pay for them.
+"""
 
 __version__ = "0.1.0"
-
-register_auto_classes()

@@ -1,19 +1,21 @@
-"""Device and precision choice for every model stage."""
+"""Device and precision choice for every model stage; torch is imported when a model is placed, not before."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
-import torch
+from pipeline.errors import DeviceError
 
-_DTYPES = {"fp32": torch.float32, "bf16": torch.bfloat16, "fp16": torch.float16}
+if TYPE_CHECKING:
+    import torch
+
+__all__ = ["FP16_UNSAFE_FAMILIES", "DeviceError", "Placement", "resolve_device", "resolve_placement"]
+
+_DTYPE_NAMES = {"fp32": "float32", "bf16": "bfloat16", "fp16": "float16"}
 
 # Families whose activations overflow in fp16 (T5's feed-forward outputs, PEGASUS's attention) and give NaN/inf.
 FP16_UNSAFE_FAMILIES = frozenset({"t5", "mt5", "pegasus", "pegasus_x"})
-
-
-class DeviceError(ValueError):
-    """A device or precision this machine or model cannot run."""
 
 
 @dataclass(frozen=True)
@@ -28,6 +30,8 @@ class Placement:
 
 def resolve_device(spec: str) -> torch.device:
     """`auto` picks the first CUDA device when there is one, else the CPU."""
+    import torch
+
     if spec == "auto":
         return torch.device("cuda:0" if torch.cuda.is_available() else "cpu")
     device = torch.device(spec)
@@ -42,6 +46,8 @@ def resolve_device(spec: str) -> torch.device:
 
 def resolve_placement(device_spec: str, precision: str, model_type: str | None = None) -> Placement:
     """fp32 on CPU, bf16 on CUDA where supported (else fp32); fp16 only when asked, and never for T5/PEGASUS."""
+    import torch
+
     device = resolve_device(device_spec)
     if precision == "auto":
         use_bf16 = device.type == "cuda" and torch.cuda.is_bf16_supported()
@@ -51,4 +57,4 @@ def resolve_placement(device_spec: str, precision: str, model_type: str | None =
             raise DeviceError("precision fp16 is for CUDA; on the CPU use fp32 (default) or bf16")
         if model_type in FP16_UNSAFE_FAMILIES:
             raise DeviceError(f"precision fp16 is refused for {model_type} models: they overflow in fp16; use bf16 or fp32")
-    return Placement(device, _DTYPES[precision])
+    return Placement(device, getattr(torch, _DTYPE_NAMES[precision]))

@@ -1,9 +1,18 @@
-"""What flows between stages: one `Document` per input document, filled in stage by stage."""
+"""What flows between stages: one `Document` per input document, filled in stage by stage.
+
+A stage writes its texts into `Document.outputs` under the names it declares as `OutputField`s; a result record is
+the id, the source, those outputs in stage order, the references and each stage's metadata. Evaluation and export
+read the declarations (from the run's manifest), so a new stage's output reaches them without edits there.
+"""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from typing import Any
+from dataclasses import asdict, dataclass, field
+from typing import Any, Literal
+
+from pipeline.errors import DocumentError
+
+__all__ = ["Document", "DocumentError", "Failure", "OutputField", "Result", "Segment"]
 
 
 @dataclass(frozen=True)
@@ -20,36 +29,66 @@ class Segment:
     separator: str = ""
 
 
+@dataclass(frozen=True)
+class OutputField:
+    """A text that a stage adds to every result record, and what it is, for evaluation and export.
+
+    `language` and `source_language` are ISO 639 labels (`hi`, `en`, `bn`; see `pipeline.text.languages`).
+    """
+
+    name: str  # the key in results.jsonl, e.g. "translation", "summary", "summary_hi"
+    kind: Literal["translation", "summary"]  # what it is scored as: BLEU/chrF++, or ROUGE
+    language: str  # the language of the text
+    reference: str  # the key of its reference text in a record, e.g. "reference_translation"
+    stage: str  # the stage that writes it; its model is the result's `stages.<stage>.model`
+    column: str  # the exported dataset's column, e.g. "summary_en"
+    model_column: str  # the exported dataset's column naming the model, e.g. "summarization_model"
+    source_language: str | None = None  # for a translation: the language it was translated from
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
 @dataclass
 class Document:
     id: str
     source: str
     references: dict[str, str] = field(default_factory=dict)
     segments: list[Segment] | None = None
-    translation: str | None = None
-    summary: str | None = None
-    summary_hi: str | None = None
+    outputs: dict[str, str] = field(default_factory=dict)  # declared output name -> text, in stage order
     stages: dict[str, dict[str, Any]] = field(default_factory=dict)
 
     @property
     def english(self) -> str:
         """The English text to summarize: the translation when there is one, else the (English) source."""
-        return self.translation if self.translation is not None else self.source
+        return self.outputs.get("translation", self.source)
 
-    def to_record(self) -> dict[str, Any]:
-        """The `results.jsonl` line of this document."""
-        record: dict[str, Any] = {
-            "id": self.id,
-            "source": self.source,
-            "translation": self.translation,
-            "summary": self.summary,
-        }
-        if self.summary_hi is not None:
-            record["summary_hi"] = self.summary_hi
-        record.update(self.references)
-        record["stages"] = self.stages
-        return record
+    def to_result(self) -> Result:
+        return Result(self.id, self.source, dict(self.outputs), dict(self.references), self.stages)
 
 
-class DocumentError(Exception):
-    """A problem with one document (empty text, a failed generation); the run records it and goes on."""
+@dataclass(frozen=True)
+class Result:
+    """A finished document: one line of `results.jsonl`."""
+
+    id: str
+    source: str
+    outputs: dict[str, str | None]  # declared output name -> text
+    references: dict[str, str]  # reference_summary, reference_translation, ... when the input had them
+    stages: dict[str, dict[str, Any]]  # stage -> model, revision, tokens, seconds, ...
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"id": self.id, "source": self.source, **self.outputs, **self.references, "stages": self.stages}
+
+
+@dataclass(frozen=True)
+class Failure:
+    """A document that failed: one line of `errors.jsonl`. `stage` is `input` for a document that never started."""
+
+    id: str
+    stage: str
+    error: str
+    source: str | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)

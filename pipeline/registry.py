@@ -5,12 +5,9 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 from typing import Generic, TypeVar
 
+from pipeline.errors import UnknownNameError
+
 T = TypeVar("T")
-
-
-class UnknownNameError(ValueError):
-    """A config named something no module registered."""
-
 
 class Registry(Generic[T]):
     """A mapping from config names to factories, filled by decorators where each factory is defined."""
@@ -39,3 +36,6 @@ class Registry(Generic[T]):
 
     def __iter__(self) -> Iterator[str]:
         return iter(sorted(self._entries))
+
+    def items(self) -> list[tuple[str, T]]:
+        return sorted(self._entries.items())

@@ -1,23 +1,26 @@
-"""Composing stages into a run: read documents, build stages, process batches, write the run folder.
+"""A run from input file to run folder: read documents as a stream, hand them to the engine, write what it returns.
 
-A document that fails in a stage (an empty text, a generation error) is written to `errors.jsonl` with the
-stage and the reason, and the run goes on with the others.
+The runner owns the edges (the input, the run folder, the manifest, the progress bar); the engine named by the
+config (`engine: local` by default) decides how documents become batches and where the stages run. A document that
+fails in a stage (an empty text, a generation error) is written to `errors.jsonl` with the stage and the reason,
+and the run goes on with the others.
 """
 
 from __future__ import annotations
 
-import time
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
 from tqdm.auto import tqdm
 
 from pipeline.config import RunConfig
-from pipeline.io.inputs import read_documents
-from pipeline.io.run_folder import RunFolder
+from pipeline.engines import ENGINES
+from pipeline.io.inputs import count_documents, read_documents
+from pipeline.io.run_folder import Counts, Manifest, RunFolder
 from pipeline.provenance import now, package_versions
-from pipeline.records import Document, DocumentError
-from pipeline.stages import STAGES, Stage, StageContext
+from pipeline.records import Document
+from pipeline.stages import StagePlan
 
 
 @dataclass(frozen=True)
@@ -29,65 +32,40 @@ class RunSummary:
     resumed: int
 
 
-def _error_record(document: Document, stage: str, error: BaseException) -> dict:
-    reason = str(error) if isinstance(error, DocumentError) else f"{type(error).__name__}: {error}"
-    return {"id": document.id, "stage": stage, "error": reason, "source": document.source}
+def _manifest(config: RunConfig, config_file: str | None, input_path: Path, output_dir: Path, plan: StagePlan,
+              models: dict[str, dict], engine: dict) -> Manifest:
+    placed = [model for model in models.values() if "device" in model]
+    return Manifest(
+        run_name=output_dir.name,
+        config_file=config_file,
+        config=config.to_dict(),
+        stages=list(config.stages),
+        outputs=plan.outputs,
+        source_language=plan.source_language,
+        engine=engine,
+        models=models,
+        versions=package_versions(),
+        device=placed[0]["device"] if placed else "cpu",
+        dtype=placed[0]["dtype"] if placed else None,
+        input=str(input_path),
+        started_at=now(),
+    )
 
 
-def _apply(stage: Stage, documents: list[Document]) -> tuple[list[Document], list[dict]]:
-    """Run a stage on a batch; if the batch fails, run it document by document to isolate the failures."""
-    started = time.perf_counter()
-    try:
-        stage.process(documents)
-    except Exception as error:
-        if len(documents) == 1:
-            return [], [_error_record(documents[0], stage.name, error)]
-        succeeded, failed = [], []
-        for document in documents:
-            ok, errors = _apply(stage, [document])
-            succeeded += ok
-            failed += errors
-        return succeeded, failed
-    seconds = (time.perf_counter() - started) / len(documents)
-    for document in documents:
-        # Documents of a batch are processed together, so the time is the batch's, shared evenly.
-        document.stages.setdefault(stage.record_key, {})["seconds"] = round(seconds, 4)
-    return documents, []
+class _Pending:
+    """The input's documents that are not done yet, counting those it skips."""
 
+    def __init__(self, documents: Iterator[Document], done_ids) -> None:
+        self._documents = documents
+        self._done_ids = done_ids
+        self.skipped = 0
 
-def process_batch(stages: list[Stage], documents: list[Document]) -> tuple[list[Document], list[dict]]:
-    errors = [_error_record(d, "input", DocumentError("empty document")) for d in documents if not d.source.strip()]
-    live = [d for d in documents if d.source.strip()]
-    for stage in stages:
-        live, failed = _apply(stage, live)
-        errors += failed
-    return live, errors
-
-
-def build_stages(config: RunConfig) -> list[Stage]:
-    """Build every stage, loading its model; a model that cannot load stops the run here, before any work."""
-    context = StageContext(config)
-    return [STAGES.get(name).build(context) for name in config.stages]
-
-
-def _manifest(config: RunConfig, config_file: str | None, input_path: Path, output_dir: Path, stages: list[Stage]) -> dict:
-    described = {stage.name: stage.describe() for stage in stages}
-    models = {name: description for name, description in described.items() if description is not None}
-    placed = [m for m in models.values() if "device" in m]
-    return {
-        "run_name": output_dir.name,
-        "config_file": config_file,
-        "config": config.model_dump(mode="json"),
-        "stages": list(config.stages),
-        "models": models,
-        "versions": package_versions(),
-        "device": placed[0]["device"] if placed else "cpu",
-        "dtype": placed[0]["dtype"] if placed else None,
-        "input": str(input_path),
-        "started_at": now(),
-        "finished_at": None,
-        "counts": None,
-    }
+    def __iter__(self) -> Iterator[Document]:
+        for document in self._documents:
+            if document.id in self._done_ids:
+                self.skipped += 1
+            else:
+                yield document
 
 
 def run_pipeline(
@@ -99,31 +77,23 @@ def run_pipeline(
     progress: bool = True,
 ) -> RunSummary:
     input_path, output_dir = Path(input_path), Path(output_dir)
-    documents = read_documents(input_path, config.input)
-    with RunFolder(output_dir, resume) as folder:
-        pending = [d for d in documents if d.id not in folder.done_ids]
-        stages = build_stages(config)
-        manifest = _manifest(config, config_file, input_path, output_dir, stages)
+    total = count_documents(input_path, config.input)  # the whole input is checked before any model loads
+    plan = StagePlan.of(config)
+    with RunFolder(output_dir, resume) as folder, ENGINES.get(config.engine.name)(plan) as engine:
+        models = engine.start()
+        manifest = _manifest(config, config_file, input_path, output_dir, plan, models, engine.describe())
         folder.write_manifest(manifest)
+        pending = _Pending(read_documents(input_path, config.input), folder.done_ids)
         results = errors = 0
-        with tqdm(
-            total=len(documents), initial=len(documents) - len(pending), unit="doc", disable=not progress
-        ) as bar:
-            for start in range(0, len(pending), config.batch_size):
-                batch = pending[start : start + config.batch_size]
-                done, failed = process_batch(stages, batch)
-                folder.append([d.to_record() for d in done], failed)
-                results, errors = results + len(done), errors + len(failed)
-                bar.update(len(batch))
-        summary = RunSummary(output_dir, len(documents), results, errors, len(documents) - len(pending))
-        manifest.update(
-            finished_at=now(),
-            counts={
-                "documents": len(documents),
-                "results": summary.resumed + results,  # all of results.jsonl, earlier sessions included
-                "errors": errors,
-                "resumed": summary.resumed,
-            },
-        )
+        with tqdm(total=total, initial=folder.done, unit="doc", disable=not progress) as bar:
+            for outcome in engine.run(pending):
+                folder.append(outcome.results, outcome.failures)
+                results, errors = results + len(outcome.results), errors + len(outcome.failures)
+                bar.update(outcome.documents)
+        summary = RunSummary(output_dir, total, results, errors, pending.skipped)
+        manifest.finished_at = now()
+        # results: all of results.jsonl, earlier sessions included
+        manifest.counts = Counts(documents=total, results=pending.skipped + results, errors=errors,
+                                 resumed=pending.skipped)
         folder.write_manifest(manifest)
     return summary

@@ -9,10 +9,12 @@ documents longer than the model's input limit: `truncate` (classic: the model se
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Literal
 
-from pipeline.backends import GenerationBackend, decode, load_backend
+from pydantic import Field
+
+from pipeline.backends import GenerationBackend, GenerationConfig, ModelSettings, decode, load_backend
 from pipeline.batching import run_batched
-from pipeline.config import SummarizerConfig
 from pipeline.registry import Registry
 from pipeline.text.english import split_sentences
 
@@ -28,6 +30,20 @@ SUMMARIZER_FAMILIES: Registry[SummarizerFamily] = Registry("summarizer family")
 SUMMARIZER_FAMILIES.register("bart")(SummarizerFamily())
 SUMMARIZER_FAMILIES.register("pegasus")(SummarizerFamily())
 SUMMARIZER_FAMILIES.register("t5")(SummarizerFamily(prefix="summarize: "))
+
+
+class SummarizerConfig(ModelSettings):
+    """An abstractive English summarizer and what to do with documents longer than its input limit."""
+
+    family: str = "bart"
+    strategy: Literal["truncate", "map_reduce"] = "truncate"
+    max_input_tokens: int | None = Field(None, ge=16, description="default: the tokenizer's model_max_length")
+    chunk_overlap_sentences: int = Field(1, ge=0)
+    max_reduce_rounds: int = Field(3, ge=1)
+    max_batch_size: int = Field(4, ge=1)
+    generation: GenerationConfig = GenerationConfig(
+        num_beams=4, length_penalty=2.0, min_new_tokens=56, max_new_tokens=142, no_repeat_ngram_size=3
+    )
 
 
 @dataclass(frozen=True)

@@ -8,10 +8,6 @@ import sys
 from datetime import datetime
 from pathlib import Path
 
-EXIT_BAD_INPUT = 2
-EXIT_MODEL_UNAVAILABLE = 3
-
-
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(
         description=(
@@ -42,6 +38,10 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         "--resume", action="store_true",
         help="continue a run in --output: skip ids already in its results.jsonl, retry failed documents",
     )
+    parser.add_argument(
+        "--engine", metavar="NAME",
+        help="what schedules the batches: local (default: this process, in input order); overrides the config's engine",
+    )
     parser.add_argument("--no-progress", action="store_true", help="no progress bar (for logs)")
     return parser.parse_args(argv)
 
@@ -50,27 +50,22 @@ def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
     from transformers.utils import logging as transformers_logging
 
-    from pipeline.config import ConfigError, load_config
-    from pipeline.devices import DeviceError
-    from pipeline.io.inputs import InputError
-    from pipeline.io.run_folder import OutputExistsError
-    from pipeline.models.loading import ModelLoadError
+    from pipeline.errors import PipelineError
+    from pipeline.run_config import load_config
     from pipeline.runner import run_pipeline
 
     transformers_logging.disable_progress_bar()  # one progress bar (documents), not one per weight file
+    overrides = args.overrides + ([f"engine.name={args.engine}"] if args.engine else [])
     try:
-        config = load_config(args.config, args.overrides)
+        config = load_config(args.config, overrides)
         output = args.output or Path("outputs") / f"{config.name}-{datetime.now():%Y%m%d-%H%M%S}"
         summary = run_pipeline(
             config, args.input, output, resume=args.resume, config_file=str(args.config),
             progress=not args.no_progress,
         )
-    except (ConfigError, InputError, OutputExistsError, DeviceError) as error:
+    except PipelineError as error:  # bad config, input, output folder or device: 2; a model that cannot load: 3
         print(f"error: {error}", file=sys.stderr)
-        return EXIT_BAD_INPUT
-    except ModelLoadError as error:
-        print(f"error: {error}", file=sys.stderr)
-        return EXIT_MODEL_UNAVAILABLE
+        return error.exit_code
     print(
         f"{summary.results} documents done, {summary.errors} failed (see errors.jsonl), "
         f"{summary.resumed} already done before; results in {summary.output_dir}"

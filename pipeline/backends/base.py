@@ -10,12 +10,12 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, Protocol
 
-from transformers import PreTrainedTokenizerBase
-
 from pipeline.registry import Registry
 
 if TYPE_CHECKING:
-    from pipeline.config import GenerationConfig, ModelSettings
+    from transformers import PreTrainedTokenizerBase
+
+    from pipeline.backends.settings import GenerationConfig, ModelSettings
 
 
 class GenerationBackend(Protocol):

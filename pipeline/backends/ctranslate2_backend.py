@@ -3,51 +3,30 @@
 `translate.model` or `summarize.model` names a CTranslate2 model folder: one written by
 `scripts/convert_ctranslate2.py` (IndicTrans2, BART), or by CTranslate2's own `ct2-transformers-converter` (with
 `--copy_files` for the tokenizer files) for Marian, NLLB and M2M-100. Tokenization stays the project's: the
-folder's tokenizer files load with `AutoTokenizer`, and ids travel to CTranslate2 as the tokens of the model's own
-vocabulary files, which list the tokens in id order. CTranslate2 is imported only when this backend loads, so the
-extra stays optional.
+folder's tokenizer files load with the class their config names (as `AutoTokenizer` would, without torch), and
+ids travel to CTranslate2 as the tokens of the model's own vocabulary files, which list the tokens in id order.
+CTranslate2 is imported only when this backend loads, so the extra stays optional.
 """
 
 from __future__ import annotations
 
-import json
 import os
 from pathlib import Path
-from typing import Any
-
-from transformers import AutoTokenizer
+from typing import TYPE_CHECKING, Any
 
 from pipeline.backends.base import BACKENDS
-from pipeline.config import ConfigError, GenerationConfig, ModelSettings
-from pipeline.devices import DeviceError
-from pipeline.models.loading import ModelLoadError
+from pipeline.errors import ConfigError, DeviceError, ModelLoadError
+from pipeline.models.ctranslate2_folder import conversion_record, forced_tokens, load_tokenizer, vocabulary
+
+if TYPE_CHECKING:
+    from pipeline.backends.settings import GenerationConfig, ModelSettings
 
 FALLBACK_INPUT_LIMIT = 1024  # CTranslate2's own default max_input_length
-CONVERSION_FILE = "conversion.json"  # written by the project's converters beside the model
 # CTranslate2 4.x wheels load CUDA 12 libraries at run time; a machine with only CUDA 13 fails on libcublas.so.12.
 CUDA_LIBRARIES_HINT = (
     "CTranslate2's CUDA build needs the CUDA 12 cuBLAS and cuDNN 9 libraries "
     "(e.g. pip install nvidia-cublas-cu12 nvidia-cudnn-cu12), or use device: cpu"
 )
-
-
-def _vocabulary(folder: Path, side: str) -> list[str]:
-    """Tokens in id order from `<side>_vocabulary.json`, or the shared one."""
-    for name in (f"{side}_vocabulary.json", "shared_vocabulary.json"):
-        if (folder / name).exists():
-            return json.loads((folder / name).read_text(encoding="utf-8"))
-    raise ModelLoadError(f"{folder} holds no {side}_vocabulary.json: not a CTranslate2 translation model")
-
-
-def _forced_tokens(folder: Path) -> tuple[int | None, int | None]:
-    """The tokens `generate()` would force first and at the length limit, from the copied generation config.
-
-    BART summarizers force `<s>` first (a translation family's own choice, NLLB's target language, replaces it)
-    and `</s>` as the last token a length limit allows.
-    """
-    path = folder / "generation_config.json"
-    defaults = json.loads(path.read_text(encoding="utf-8")) if path.exists() else {}
-    return defaults.get("forced_bos_token_id"), defaults.get("forced_eos_token_id")
 
 
 def decoding_options(generation: GenerationConfig, forced_last: bool = False) -> dict[str, Any]:
@@ -91,10 +70,10 @@ class CTranslate2Backend:
         self.tokenizer = tokenizer
         self.model_id = model_id
         self.conversion = conversion
-        self.source_tokens = _vocabulary(folder, "source")
-        self.target_tokens = _vocabulary(folder, "target")
+        self.source_tokens = vocabulary(folder, "source")
+        self.target_tokens = vocabulary(folder, "target")
         self._target_ids = {token: index for index, token in enumerate(self.target_tokens)}
-        self._forced_first, self._forced_last = _forced_tokens(folder)
+        self._forced_first, self._forced_last = forced_tokens(folder)
         declared = [tokenizer.model_max_length, conversion.get("positions")]
         usable = [value for value in declared if isinstance(value, int) and 0 < value < 1_000_000]
         self.max_input_tokens = min(usable or [FALLBACK_INPUT_LIMIT])
@@ -145,8 +124,7 @@ def _model_folder(config: ModelSettings, stage: str) -> Path:
 
 def _conversion_record(folder: Path, config: ModelSettings, stage: str) -> dict[str, Any]:
     """What the project's converters recorded (none for CTranslate2's own); outputs must fit the position table."""
-    record = folder / CONVERSION_FILE
-    conversion = json.loads(record.read_text(encoding="utf-8")) if record.exists() else {}
+    conversion = conversion_record(folder)
     positions = conversion.get("positions")
     if positions is not None and config.generation.max_new_tokens >= positions:
         raise ConfigError(
@@ -174,7 +152,7 @@ def load_ctranslate2_backend(config: ModelSettings, stage: str, device: str, pre
             str(folder), device=kind, device_index=index, compute_type=config.compute_type,
             intra_threads=config.threads or available_cpus(),
         )
-        tokenizer = AutoTokenizer.from_pretrained(str(folder))
+        tokenizer = load_tokenizer(folder)
     except (OSError, ValueError, RuntimeError) as error:
         hint = f"\n  what to do: {CUDA_LIBRARIES_HINT}" if kind == "cuda" else ""
         raise ModelLoadError(f"cannot load model {config.model!r} for stage {stage!r}: {error}{hint}") from error

@@ -1,16 +1,20 @@
-"""The default backend: a Hugging Face model and its `generate()`."""
+"""The default backend: a Hugging Face model and its `generate()`; torch and transformers load with the model."""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from pipeline.backends.base import BACKENDS, until_eos
-from pipeline.config import GenerationConfig, ModelSettings
-from pipeline.models.loading import Seq2SeqModel, generate_batch, input_limit, load_seq2seq
+
+if TYPE_CHECKING:
+    from pipeline.backends.settings import GenerationConfig, ModelSettings
+    from pipeline.models.loading import Seq2SeqModel
 
 
 class TransformersBackend:
     def __init__(self, loaded: Seq2SeqModel) -> None:
+        from pipeline.models.loading import input_limit
+
         self.loaded = loaded
         self.tokenizer = loaded.tokenizer
         self.max_input_tokens = input_limit(loaded)
@@ -21,10 +25,14 @@ class TransformersBackend:
         return self.loaded.describe()
 
     def generate(self, input_ids: list[list[int]], generation: GenerationConfig, **family_kwargs: Any) -> list[list[int]]:
+        from pipeline.models.loading import generate_batch
+
         generated = generate_batch(self.loaded, input_ids, **generation.generate_kwargs(), **family_kwargs)
         return [until_eos(row[1:], self._eos_ids) for row in generated.tolist()]
 
 
 @BACKENDS.register("transformers")
 def load_transformers_backend(settings: ModelSettings, stage: str, device: str, precision: str) -> TransformersBackend:
+    from pipeline.models.loading import load_seq2seq
+
     return TransformersBackend(load_seq2seq(settings.model, settings.revision, stage, device, precision))

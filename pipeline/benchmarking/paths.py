@@ -18,13 +18,13 @@ import torch
 from torch import nn
 from transformers import AutoModelForSeq2SeqLM, AutoTokenizer
 
-from pipeline.backends import until_eos
+from pipeline.backends import GenerationConfig, until_eos
 from pipeline.benchmarking.measure import BatchTimer, Measurement, peak_rss_mb
-from pipeline.config import GenerationConfig, SummarizerConfig, TranslatorConfig
 from pipeline.devices import resolve_placement
+from pipeline.models import indictrans  # noqa: F401  (the reference usage loads IndicTrans2 through the Auto classes)
 from pipeline.registry import Registry
-from pipeline.summarization import load_summarizer
-from pipeline.translation import Translator, load_translator
+from pipeline.summarization import SummarizerConfig, load_summarizer
+from pipeline.translation import Translator, TranslatorConfig, load_translator
 
 REFERENCE_BATCH_SIZE = 4  # IndicTrans2's example.py
 

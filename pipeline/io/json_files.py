@@ -24,23 +24,28 @@ def _decoded(data: bytes, where: str, offset: int, error_type: type[Exception]) 
         ) from None
 
 
-def read_jsonl(path: Path, error_type: type[Exception] = ValueError) -> Iterator[tuple[str, dict[str, Any]]]:
-    """(`file:line`, object) for each non-blank line; a line that is not a JSON object raises `error_type`."""
+def decoded_lines(path: Path, error_type: type[Exception] = ValueError) -> Iterator[tuple[int, str]]:
+    """(line number, text with its line ending) for each line, decoded one at a time; bad bytes name the line."""
     offset = 0
     with Path(path).open("rb") as lines:
         for number, raw in enumerate(lines, start=1):
-            where = f"{path}:{number}"
-            text = _decoded(raw, where, offset, error_type)
+            yield number, _decoded(raw, f"{path}:{number}", offset, error_type)
             offset += len(raw)
-            if not text.strip():
-                continue
-            try:
-                record = json.loads(text)
-            except json.JSONDecodeError as error:
-                raise error_type(f"{where}: malformed JSON ({error.msg} at column {error.colno})") from None
-            if not isinstance(record, dict):
-                raise error_type(f"{where}: expected a JSON object per line, got {type(record).__name__}")
-            yield where, record
+
+
+def read_jsonl(path: Path, error_type: type[Exception] = ValueError) -> Iterator[tuple[str, dict[str, Any]]]:
+    """(`file:line`, object) for each non-blank line; a line that is not a JSON object raises `error_type`."""
+    for number, text in decoded_lines(path, error_type):
+        if not text.strip():
+            continue
+        where = f"{path}:{number}"
+        try:
+            record = json.loads(text)
+        except json.JSONDecodeError as error:
+            raise error_type(f"{where}: malformed JSON ({error.msg} at column {error.colno})") from None
+        if not isinstance(record, dict):
+            raise error_type(f"{where}: expected a JSON object per line, got {type(record).__name__}")
+        yield where, record
 
 
 def read_json(path: Path, error_type: type[Exception] = ValueError) -> Any:

@@ -17,7 +17,7 @@ from ctranslate2.converters.converter import Converter
 from ctranslate2.specs import common_spec
 from torch import nn
 
-from pipeline.backends.ctranslate2_backend import CONVERSION_FILE
+from pipeline.models.ctranslate2_folder import CONVERSION_FILE
 
 ACTIVATIONS = {
     "gelu": common_spec.Activation.GELU,

@@ -15,10 +15,8 @@ from transformers import AutoConfig, AutoModelForSeq2SeqLM, AutoTokenizer, PreTr
 from transformers.cache_utils import Cache, EncoderDecoderCache
 
 from pipeline.devices import Placement, resolve_placement
-
-
-class ModelLoadError(RuntimeError):
-    """A model or tokenizer that could not be loaded; the message says what to do about it."""
+from pipeline.errors import ModelLoadError
+from pipeline.models import indictrans  # noqa: F401  (registers IndicTrans2 with the Auto classes used below)
 
 
 @dataclass

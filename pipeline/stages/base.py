@@ -1,18 +1,27 @@
-"""The stage interface and the context stages are built in."""
+"""The stage interface, the context stages are built in, and the registry configs name stages from.
+
+A stage is one class in one module: its config section's model (`config_model`), the checks that need the whole
+run config (`check_config`), the fields it adds to result records (`declare_outputs`), how it loads (`build`) and
+what it does to a batch of documents (`process`). Registering it under a name (`@STAGES.register`) is the rest.
+"""
 
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
 from typing import TYPE_CHECKING, Any, ClassVar
 
-from pipeline.records import Document
+from pipeline.config import RunConfig, Section
+from pipeline.records import Document, OutputField
 from pipeline.registry import Registry
 
 if TYPE_CHECKING:
-    from pipeline.config import RunConfig
     from pipeline.translation import Translator
 
 STAGES: Registry[type[Stage]] = Registry("stage")
+
+
+class NoSettings(Section):
+    """The section of a stage without settings: it accepts no keys."""
 
 
 class StageContext:
@@ -22,13 +31,16 @@ class StageContext:
         self.config = config
         self._translators: dict[str, Translator] = {}
 
+    def section(self, name: str) -> Any:
+        return self.config.sections[name]
+
     def translator(self, section: str) -> Translator:
         """The translator configured in `section` (`translate` or `back_translate`), loaded on first use."""
         if section not in self._translators:
             from pipeline.translation import load_translator
 
             self._translators[section] = load_translator(
-                getattr(self.config, section), section, self.config.device, self.config.precision
+                self.section(section), section, self.config.device, self.config.precision
             )
         return self._translators[section]
 
@@ -37,6 +49,7 @@ class Stage(ABC):
     """One step of the pipeline. It transforms a batch of documents in place and never touches files."""
 
     name: ClassVar[str]
+    config_model: ClassVar[type[Section]] = NoSettings  # its section of a run config, under its name
     metadata_key: ClassVar[str | None] = None  # key of its entry in a result's `stages`; default: `name`
 
     @property
@@ -47,8 +60,18 @@ class Stage(ABC):
     def check_config(cls, config: RunConfig, earlier_stages: list[str]) -> None:
         """Raise ValueError (message starting with the key path) for settings this stage cannot run with.
 
-        Called when the config is validated, before any model loads.
+        Called when the config is validated, before any model loads; its own section is already valid.
         """
+
+    @classmethod
+    def declare_outputs(cls, config: RunConfig, language: str) -> list[OutputField]:
+        """The texts it adds to each result record; `language` is the ISO 639 label of the text it receives."""
+        return []
+
+    @classmethod
+    def language_after(cls, config: RunConfig, language: str) -> str:
+        """The language of the text it passes on (a translator changes it; a preparation stage states it)."""
+        return language
 
     @classmethod
     @abstractmethod

@@ -4,11 +4,20 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from pipeline.config import RunConfig
-from pipeline.models.indictrans.languages import FLORES_TO_INDICNLP, check_language
+from pydantic import Field
+
+from pipeline.config import RunConfig, Section
 from pipeline.records import Document
 from pipeline.stages.base import STAGES, Stage, StageContext
 from pipeline.text.indic import clean_whitespace, normalize, segment
+from pipeline.text.languages import FLORES_TO_INDICNLP, check_language, language_label
+
+
+class PrepareConfig(Section):
+    """Hindi (Indic) text preparation: normalization, sentence segmentation, chunking of long sentences."""
+
+    language: str = Field("hin_Deva", description="FLORES-200 code of the source language")
+    max_segment_tokens: int = Field(256, ge=8, description="translator input limit; longer sentences are chunked")
 
 
 def count_words(text: str) -> int:
@@ -18,6 +27,7 @@ def count_words(text: str) -> int:
 @STAGES.register("prepare")
 class PrepareStage(Stage):
     name = "prepare"
+    config_model = PrepareConfig
 
     def __init__(self, language: str, max_tokens: int, count_tokens: Callable[[str], int]) -> None:
         self.iso_code = FLORES_TO_INDICNLP[language]
@@ -27,19 +37,23 @@ class PrepareStage(Stage):
     @classmethod
     def check_config(cls, config: RunConfig, earlier_stages: list[str]) -> None:
         try:
-            check_language(config.prepare.language)
+            check_language(config.sections["prepare"].language)
         except ValueError as error:
             raise ValueError(f"prepare.language: {error}") from None
 
     @classmethod
+    def language_after(cls, config: RunConfig, language: str) -> str:
+        return language_label(config.sections["prepare"].language)  # what the input is written in
+
+    @classmethod
     def build(cls, context: StageContext) -> PrepareStage:
-        config = context.config
-        if "translate" in config.stages:
+        settings = context.section("prepare")
+        if "translate" in context.config.stages:
             # Segments must fit the translator, so they are measured with its own tokenizer and pre-processing.
             translator = context.translator("translate")
-            limit = min(config.prepare.max_segment_tokens, translator.max_input_tokens)
-            return cls(config.prepare.language, limit, translator.count_tokens)
-        return cls(config.prepare.language, config.prepare.max_segment_tokens, count_words)
+            limit = min(settings.max_segment_tokens, translator.max_input_tokens)
+            return cls(settings.language, limit, translator.count_tokens)
+        return cls(settings.language, settings.max_segment_tokens, count_words)
 
     def process(self, documents: list[Document]) -> None:
         for document in documents:

@@ -4,34 +4,48 @@ from __future__ import annotations
 
 from pipeline.config import RunConfig
 from pipeline.devices import FP16_UNSAFE_FAMILIES
-from pipeline.records import Document
+from pipeline.records import Document, OutputField
 from pipeline.stages.base import STAGES, Stage, StageContext, require_model
-from pipeline.summarization import SUMMARIZER_FAMILIES, Summarizer, load_summarizer
+from pipeline.summarization import SUMMARIZER_FAMILIES, Summarizer, SummarizerConfig, load_summarizer
+
+
+def summary_field(stage: str, language: str) -> OutputField:
+    """The `summary` of a record, whichever stage writes it (a summarizer, or the lead-k baseline)."""
+    return OutputField(
+        name="summary", kind="summary", language=language, reference="reference_summary", stage=stage,
+        column=f"summary_{language}", model_column="summarization_model",
+    )
 
 
 @STAGES.register("summarize")
 class SummarizeStage(Stage):
     name = "summarize"
+    config_model = SummarizerConfig
 
     def __init__(self, summarizer: Summarizer) -> None:
         self.summarizer = summarizer
 
     @classmethod
     def check_config(cls, config: RunConfig, earlier_stages: list[str]) -> None:
+        settings = config.sections["summarize"]
         if "lead_k" in config.stages:
             raise ValueError("stages: use either summarize or lead_k, not both (both write the summary)")
-        require_model(config.summarize, "summarize")
+        require_model(settings, "summarize")
         try:
-            SUMMARIZER_FAMILIES.get(config.summarize.family)
+            SUMMARIZER_FAMILIES.get(settings.family)
         except ValueError as error:
             raise ValueError(f"summarize.family: {error}") from None
-        if config.precision == "fp16" and config.summarize.family in FP16_UNSAFE_FAMILIES:
-            raise ValueError(f"precision: fp16 is refused for {config.summarize.family} (it overflows); use bf16 or fp32")
+        if config.precision == "fp16" and settings.family in FP16_UNSAFE_FAMILIES:
+            raise ValueError(f"precision: fp16 is refused for {settings.family} (it overflows); use bf16 or fp32")
+
+    @classmethod
+    def declare_outputs(cls, config: RunConfig, language: str) -> list[OutputField]:
+        return [summary_field(cls.name, language)]
 
     @classmethod
     def build(cls, context: StageContext) -> SummarizeStage:
         config = context.config
-        return cls(load_summarizer(config.summarize, config.device, config.precision))
+        return cls(load_summarizer(context.section("summarize"), config.device, config.precision))
 
     def describe(self) -> dict:
         return self.summarizer.describe()
@@ -40,7 +54,7 @@ class SummarizeStage(Stage):
         summaries = self.summarizer.summarize([document.english for document in documents])
         described = self.summarizer.describe()
         for document, summary in zip(documents, summaries, strict=True):
-            document.summary = summary.text
+            document.outputs["summary"] = summary.text
             document.stages[self.record_key] = {
                 "model": described["model"],
                 "revision": described["revision"],

@@ -3,14 +3,15 @@
 from __future__ import annotations
 
 from pipeline.config import RunConfig
-from pipeline.records import Document
+from pipeline.records import Document, OutputField
 from pipeline.stages.base import STAGES, Stage, StageContext, require_model
 from pipeline.text.indic import assemble
-from pipeline.translation import TRANSLATION_FAMILIES, Translator
+from pipeline.text.languages import language_label
+from pipeline.translation import TRANSLATION_FAMILIES, Translator, TranslatorConfig
 
 
 def check_translator_section(config: RunConfig, section: str) -> None:
-    settings = getattr(config, section)
+    settings = config.sections[section]
     require_model(settings, section)
     try:
         family = TRANSLATION_FAMILIES.get(settings.family)
@@ -46,6 +47,7 @@ def translate_documents(translator: Translator, sentences: list[list[str]]) -> l
 @STAGES.register("translate")
 class TranslateStage(Stage):
     name = "translate"
+    config_model = TranslatorConfig
 
     def __init__(self, translator: Translator) -> None:
         self.translator = translator
@@ -57,6 +59,22 @@ class TranslateStage(Stage):
         check_translator_section(config, "translate")
 
     @classmethod
+    def declare_outputs(cls, config: RunConfig, language: str) -> list[OutputField]:
+        settings = config.sections["translate"]
+        return [
+            OutputField(
+                name="translation", kind="translation", language=language_label(settings.tgt_lang),
+                source_language=language_label(settings.src_lang),
+                reference="reference_translation", stage=cls.name, column="translation",
+                model_column="translation_model",
+            )
+        ]
+
+    @classmethod
+    def language_after(cls, config: RunConfig, language: str) -> str:
+        return language_label(config.sections["translate"].tgt_lang)
+
+    @classmethod
     def build(cls, context: StageContext) -> TranslateStage:
         return cls(context.translator("translate"))
 
@@ -66,5 +84,5 @@ class TranslateStage(Stage):
     def process(self, documents: list[Document]) -> None:
         segment_texts = [[s.text for s in document.segments] for document in documents]
         for document, (texts, metadata) in zip(documents, translate_documents(self.translator, segment_texts)):
-            document.translation = assemble(document.segments, texts)
+            document.outputs["translation"] = assemble(document.segments, texts)
             document.stages[self.record_key] = metadata

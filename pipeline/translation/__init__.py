@@ -2,6 +2,6 @@
 the model itself runs in a backend from `pipeline.backends`."""
 
 from pipeline.translation.families import TRANSLATION_FAMILIES, TranslationFamily
-from pipeline.translation.translator import Translation, Translator, load_translator
+from pipeline.translation.translator import Translation, Translator, TranslatorConfig, load_translator
 
-__all__ = ["TRANSLATION_FAMILIES", "Translation", "TranslationFamily", "Translator", "load_translator"]
+__all__ = ["TRANSLATION_FAMILIES", "Translation", "TranslationFamily", "Translator", "TranslatorConfig", "load_translator"]

@@ -8,14 +8,15 @@ from __future__ import annotations
 
 from abc import ABC, abstractmethod
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from transformers import PreTrainedTokenizerBase
-
-from pipeline.models.indictrans.languages import check_language
-from pipeline.models.indictrans.processing_indictrans import IndicTransProcessor
+from pipeline.models.processing_indictrans import IndicTransProcessor
 from pipeline.registry import Registry
+from pipeline.text.languages import check_language
 from pipeline.text.placeholders import protect, restore
+
+if TYPE_CHECKING:
+    from transformers import PreTrainedTokenizerBase
 
 TRANSLATION_FAMILIES: Registry[type[TranslationFamily]] = Registry("translation family")
 

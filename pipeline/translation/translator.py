@@ -8,10 +8,22 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from pipeline.backends import GenerationBackend, decode, load_backend
+from pydantic import Field
+
+from pipeline.backends import GenerationBackend, GenerationConfig, ModelSettings, decode, load_backend
 from pipeline.batching import run_batched
-from pipeline.config import TranslatorConfig
 from pipeline.translation.families import TRANSLATION_FAMILIES, TranslationFamily
+
+
+class TranslatorConfig(ModelSettings):
+    """A seq2seq translator, the backend that runs it, and the model family adapter that speaks its conventions."""
+
+    family: str = "indictrans2"
+    src_lang: str = "hin_Deva"
+    tgt_lang: str = "eng_Latn"
+    max_batch_tokens: int = Field(4096, ge=16, description="padded source tokens per generate() call")
+    max_batch_size: int = Field(32, ge=1)
+    generation: GenerationConfig = GenerationConfig(num_beams=5, max_new_tokens=256)
 
 
 @dataclass(frozen=True)

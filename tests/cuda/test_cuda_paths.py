@@ -10,8 +10,8 @@ import torch
 from safetensors.torch import load_file
 from transformers import AutoModelForSeq2SeqLM, AutoTokenizer
 
-import pipeline  # noqa: F401  (registers the IndicTrans auto classes)
-from pipeline.config import load_config
+import pipeline.models.indictrans  # noqa: F401  (registers the IndicTrans auto classes)
+from pipeline.run_config import load_config
 from pipeline.runner import run_pipeline
 
 pytestmark = [
@@ -72,7 +72,7 @@ def test_tiny_pipeline_runs_on_cuda_in_bf16(repo_root, tiny_overrides, tmp_path)
 
 
 def test_pipeline_translator_on_cuda_gives_the_reference_outputs(indictrans_fixtures):
-    from pipeline.config import TranslatorConfig
+    from pipeline.translation import TranslatorConfig
     from pipeline.translation import load_translator
 
     records = [json.loads(line) for line in (indictrans_fixtures / "golden" / "e2e_tiny-indic-en.jsonl").read_text(encoding="utf-8").split("\n") if line]

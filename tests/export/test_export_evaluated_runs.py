@@ -14,7 +14,7 @@ import datasets
 import pytest
 import yaml
 
-from pipeline.config import load_config
+from pipeline.run_config import load_config
 from pipeline.runner import run_pipeline
 
 SPLITS = ("tiny", "lead3")

@@ -11,7 +11,7 @@ import pytest
 import torch
 from transformers import AutoModelForSeq2SeqLM, AutoTokenizer
 
-from pipeline.config import TranslatorConfig
+from pipeline.translation import TranslatorConfig
 from pipeline.models.indictrans import IndicTransProcessor
 from pipeline.translation import load_translator
 

@@ -11,7 +11,7 @@ import torch
 from safetensors.torch import load_file, save_file
 from transformers import AutoConfig, AutoModelForSeq2SeqLM, AutoTokenizer
 
-import pipeline  # noqa: F401  (registers the IndicTrans auto classes)
+import pipeline.models.indictrans  # noqa: F401  (registers the IndicTrans auto classes)
 from pipeline.models.indictrans import (
     IndicTransConfig,
     IndicTransForConditionalGeneration,

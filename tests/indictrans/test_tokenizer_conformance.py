@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from transformers import AutoTokenizer
 
-import pipeline  # noqa: F401  (registers the IndicTrans auto classes)
+import pipeline.models.indictrans  # noqa: F401  (registers the IndicTrans auto classes)
 from pipeline.models.indictrans import IndicTransTokenizer
 
 # golden file prefix -> checkpoint folder whose tokenizer recorded it

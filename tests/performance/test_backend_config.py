@@ -3,7 +3,10 @@ config loads."""
 
 import pytest
 
-from pipeline.config import ConfigError, SummarizerConfig, TranslatorConfig, load_config
+from pipeline.config import ConfigError
+from pipeline.run_config import load_config
+from pipeline.summarization import SummarizerConfig
+from pipeline.translation import TranslatorConfig
 
 CTRANSLATE2 = {"model": "converted", "backend": "ctranslate2"}
 

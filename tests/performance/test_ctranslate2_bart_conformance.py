@@ -33,7 +33,7 @@ ctranslate2 = pytest.importorskip("ctranslate2")
 
 from pipeline.models.convert_bart_ctranslate2 import build_spec, convert_bart, vocabulary  # noqa: E402
 from pipeline.models.convert_ctranslate2 import convert_to_ctranslate2  # noqa: E402
-from pipeline.backends.ctranslate2_backend import CONVERSION_FILE  # noqa: E402
+from pipeline.models.ctranslate2_folder import CONVERSION_FILE  # noqa: E402
 from pipeline.tiny_models import ENGLISH_LINES, build_tiny_bart  # noqa: E402
 
 EOS = 2

@@ -13,8 +13,8 @@ from transformers import AutoModelForSeq2SeqLM, AutoTokenizer
 pytest.importorskip("ctranslate2")
 
 from pipeline.backends import until_eos  # noqa: E402
-from pipeline.backends.ctranslate2_backend import CONVERSION_FILE  # noqa: E402
-from pipeline.config import TranslatorConfig  # noqa: E402
+from pipeline.models.ctranslate2_folder import CONVERSION_FILE  # noqa: E402
+from pipeline.translation import TranslatorConfig  # noqa: E402
 from pipeline.models.indictrans.convert_ctranslate2 import convert_indictrans, position_table  # noqa: E402
 from pipeline.translation import load_translator  # noqa: E402
 

@@ -7,7 +7,7 @@ import pytest
 
 pytest.importorskip("ctranslate2")
 
-from pipeline.config import SummarizerConfig  # noqa: E402
+from pipeline.summarization import SummarizerConfig  # noqa: E402
 from pipeline.models.convert_bart_ctranslate2 import convert_bart  # noqa: E402
 from pipeline.summarization import load_summarizer  # noqa: E402
 from pipeline.tiny_models import ENGLISH_LINES  # noqa: E402

@@ -2,7 +2,8 @@ from pathlib import Path
 
 import pytest
 
-from pipeline.config import ConfigError, load_config, parse_override
+from pipeline.config import ConfigError, parse_override
+from pipeline.run_config import load_config
 
 CONFIGS = sorted((Path(__file__).resolve().parents[2] / "configs").glob("*.yaml"))
 
@@ -102,7 +103,7 @@ def test_bad_device_spec_is_refused(tmp_path):
 
 def test_set_overrides_any_nested_key():
     config = load_config(CONFIGS[0].parent / "default.yaml", ["translate.generation.num_beams=1", "batch_size=3"])
-    assert config.translate.generation.num_beams == 1
+    assert config.sections["translate"].generation.num_beams == 1
     assert config.batch_size == 3
 
 

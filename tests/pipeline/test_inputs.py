@@ -6,6 +6,13 @@ from pipeline.config import InputConfig
 from pipeline.io.inputs import InputError, read_documents
 
 DEFAULTS = InputConfig()
+
+
+def read_all(path, config):
+    """Every document of an input: `read_documents` streams them, and raises when the stream reaches a bad row."""
+    return list(read_documents(path, config))
+
+
 HINDI = ["पहला दस्तावेज़।", "दूसरा दस्तावेज़।\nदूसरी पंक्ति।"]
 
 
@@ -19,7 +26,7 @@ def test_jsonl_with_ids_and_references(tmp_path):
         {"id": "a", "text": HINDI[0], "reference_summary": "First.", "reference_translation": "First document."},
         {"id": 7, "text": HINDI[1]},
     ])
-    documents = read_documents(path, DEFAULTS)
+    documents = read_all(path, DEFAULTS)
     assert [(d.id, d.source) for d in documents] == [("a", HINDI[0]), ("7", HINDI[1])]
     assert documents[0].references == {"reference_summary": "First.", "reference_translation": "First document."}
     assert documents[1].references == {}
@@ -28,14 +35,14 @@ def test_jsonl_with_ids_and_references(tmp_path):
 def test_configured_field_names_are_used(tmp_path):
     path = write_jsonl(tmp_path / "in.jsonl", [{"doc": "x", "body": HINDI[0], "gold": "Sum."}])
     config = InputConfig(id_field="doc", text_field="body", reference_summary_field="gold")
-    (document,) = read_documents(path, config)
+    (document,) = read_all(path, config)
     assert (document.id, document.source, document.references) == ("x", HINDI[0], {"reference_summary": "Sum."})
 
 
 def test_missing_ids_are_derived_from_the_text_deterministically(tmp_path):
     path = write_jsonl(tmp_path / "in.jsonl", [{"text": HINDI[0]}, {"text": HINDI[1]}, {"text": HINDI[0]}])
-    first = [d.id for d in read_documents(path, DEFAULTS)]
-    second = [d.id for d in read_documents(path, DEFAULTS)]
+    first = [d.id for d in read_all(path, DEFAULTS)]
+    second = [d.id for d in read_all(path, DEFAULTS)]
     assert first == second
     assert len(set(first)) == 3 and first[2] == first[0] + "-2"
 
@@ -43,8 +50,8 @@ def test_missing_ids_are_derived_from_the_text_deterministically(tmp_path):
 def test_csv_and_tsv(tmp_path):
     (tmp_path / "in.csv").write_text('id,text\na,"पहला, दस्तावेज़"\nb,"कई\nपंक्तियाँ"\n', encoding="utf-8")
     (tmp_path / "in.tsv").write_text("id\ttext\na\tपहला\n", encoding="utf-8")
-    assert [d.source for d in read_documents(tmp_path / "in.csv", DEFAULTS)] == ["पहला, दस्तावेज़", "कई\nपंक्तियाँ"]
-    assert [d.source for d in read_documents(tmp_path / "in.tsv", DEFAULTS)] == ["पहला"]
+    assert [d.source for d in read_all(tmp_path / "in.csv", DEFAULTS)] == ["पहला, दस्तावेज़", "कई\nपंक्तियाँ"]
+    assert [d.source for d in read_all(tmp_path / "in.tsv", DEFAULTS)] == ["पहला"]
 
 
 def test_parquet(tmp_path):
@@ -52,19 +59,19 @@ def test_parquet(tmp_path):
     import pyarrow.parquet as pq
 
     pq.write_table(pa.table({"id": ["a", "b"], "text": HINDI}), tmp_path / "in.parquet")
-    assert [d.source for d in read_documents(tmp_path / "in.parquet", DEFAULTS)] == HINDI
+    assert [d.source for d in read_all(tmp_path / "in.parquet", DEFAULTS)] == HINDI
 
 
 def test_text_file_holds_one_document_per_blank_line_separated_block(tmp_path):
     (tmp_path / "in.txt").write_text(f"\n{HINDI[0]}\n\n\n{HINDI[1]}\n", encoding="utf-8")
-    assert [d.source for d in read_documents(tmp_path / "in.txt", DEFAULTS)] == HINDI
+    assert [d.source for d in read_all(tmp_path / "in.txt", DEFAULTS)] == HINDI
 
 
 def test_folder_of_text_files_is_one_document_per_file_named_by_path(tmp_path):
     (tmp_path / "news" / "sport").mkdir(parents=True)
     (tmp_path / "news" / "a.txt").write_text(HINDI[0], encoding="utf-8")
     (tmp_path / "news" / "sport" / "b.txt").write_text(HINDI[1], encoding="utf-8")
-    documents = read_documents(tmp_path / "news", DEFAULTS)
+    documents = read_all(tmp_path / "news", DEFAULTS)
     assert [(d.id, d.source) for d in documents] == [("a", HINDI[0]), ("sport/b", HINDI[1])]
 
 
@@ -72,7 +79,7 @@ def test_saved_dataset_folder(tmp_path):
     import datasets
 
     datasets.Dataset.from_dict({"id": ["a", "b"], "text": HINDI}).save_to_disk(str(tmp_path / "ds"))
-    assert [d.source for d in read_documents(tmp_path / "ds", DEFAULTS)] == HINDI
+    assert [d.source for d in read_all(tmp_path / "ds", DEFAULTS)] == HINDI
 
 
 def test_dataset_dict_with_several_splits_needs_a_split(tmp_path):
@@ -81,47 +88,47 @@ def test_dataset_dict_with_several_splits_needs_a_split(tmp_path):
     split = datasets.Dataset.from_dict({"text": HINDI})
     datasets.DatasetDict({"train": split, "test": split}).save_to_disk(str(tmp_path / "ds"))
     with pytest.raises(InputError, match="input.split"):
-        read_documents(tmp_path / "ds", DEFAULTS)
-    assert len(read_documents(tmp_path / "ds", InputConfig(split="test"))) == 2
+        read_all(tmp_path / "ds", DEFAULTS)
+    assert len(read_all(tmp_path / "ds", InputConfig(split="test"))) == 2
 
 
 def test_missing_file(tmp_path):
     with pytest.raises(InputError, match=r"nope\.jsonl: no such file"):
-        read_documents(tmp_path / "nope.jsonl", DEFAULTS)
+        read_all(tmp_path / "nope.jsonl", DEFAULTS)
 
 
 def test_undecodable_bytes_give_line_and_byte_offset(tmp_path):
     path = tmp_path / "in.jsonl"
     path.write_bytes(b'{"text": "ok"}\n{"text": "\xff\xfe"}\n')
     with pytest.raises(InputError, match=r"in\.jsonl:2: not valid UTF-8 \(byte offset 25"):
-        read_documents(path, DEFAULTS)
+        read_all(path, DEFAULTS)
 
 
 def test_malformed_json_gives_the_line(tmp_path):
     path = tmp_path / "in.jsonl"
     path.write_text('{"text": "ok"}\n\n{"text": "broken"\n', encoding="utf-8")
     with pytest.raises(InputError, match=r"in\.jsonl:3: malformed JSON"):
-        read_documents(path, DEFAULTS)
+        read_all(path, DEFAULTS)
 
 
 def test_missing_text_field_names_the_field_and_line(tmp_path):
     path = write_jsonl(tmp_path / "in.jsonl", [{"text": "ok"}, {"body": "x"}])
     with pytest.raises(InputError, match=r"in\.jsonl:2: no 'text' field .*input\.text_field"):
-        read_documents(path, DEFAULTS)
+        read_all(path, DEFAULTS)
 
 
 def test_unknown_format_lists_the_known_ones(tmp_path):
     (tmp_path / "in.xml").write_text("<doc/>", encoding="utf-8")
     with pytest.raises(InputError, match=r"unknown input format '\.xml'; use one of .*\.jsonl"):
-        read_documents(tmp_path / "in.xml", DEFAULTS)
+        read_all(tmp_path / "in.xml", DEFAULTS)
 
 
 def test_duplicate_ids_name_both_places(tmp_path):
     path = write_jsonl(tmp_path / "in.jsonl", [{"id": "a", "text": "x"}, {"id": "a", "text": "y"}])
     with pytest.raises(InputError, match=r"in\.jsonl:2: id 'a' was already used at .*in\.jsonl:1"):
-        read_documents(path, DEFAULTS)
+        read_all(path, DEFAULTS)
 
 
 def test_json_strings_may_hold_unicode_line_separators(tmp_path):
     path = write_jsonl(tmp_path / "in.jsonl", [{"id": "a", "text": "एक\u2028दो"}])
-    assert read_documents(path, DEFAULTS)[0].source == "एक\u2028दो"
+    assert read_all(path, DEFAULTS)[0].source == "एक\u2028दो"

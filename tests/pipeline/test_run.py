@@ -7,7 +7,7 @@ import sys
 
 import pytest
 
-from pipeline.config import load_config
+from pipeline.run_config import load_config
 from pipeline.runner import run_pipeline
 from pipeline.stages.translate import TranslateStage
 

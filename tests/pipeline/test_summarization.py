@@ -1,9 +1,8 @@
 import pytest
 
-from pipeline.config import SummarizerConfig
 from pipeline.records import Document
 from pipeline.stages.lead import LeadStage
-from pipeline.summarization import load_summarizer
+from pipeline.summarization import SummarizerConfig, load_summarizer
 
 SHORT = "Heavy rain fell in New Delhi on Monday."
 LONG = " ".join(f"India won match {n} easily." for n in range(30))
@@ -53,7 +52,8 @@ def test_summaries_come_back_in_input_order(tiny_models):
 
 @pytest.mark.parametrize("k", [1, 3])
 def test_lead_k_takes_the_first_k_sentences(k):
-    document = Document(id="a", source="x", translation="One is here. Two follows. Three ends. Four is extra.")
+    text = "One is here. Two follows. Three ends. Four is extra."
+    document = Document(id="a", source="x", outputs={"translation": text})
     LeadStage(k).process([document])
-    assert document.summary == " ".join(["One is here.", "Two follows.", "Three ends."][:k])
+    assert document.outputs["summary"] == " ".join(["One is here.", "Two follows.", "Three ends."][:k])
     assert document.stages["summarize"]["strategy"] == "lead_k"

@@ -1,6 +1,6 @@
 import pytest
 
-from pipeline.config import TranslatorConfig
+from pipeline.translation import TranslatorConfig
 from pipeline.translation import TRANSLATION_FAMILIES, load_translator
 from pipeline.translation.families import Encoded
 

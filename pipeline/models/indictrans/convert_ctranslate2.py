@@ -30,7 +30,7 @@ from ..ctranslate2_spec import (
 )
 from .configuration_indictrans import IndicTransConfig
 from .modeling_indictrans import IndicTransDecoder, IndicTransEncoder, IndicTransForConditionalGeneration
-from .tokenization_indictrans import VOCAB_FILES_NAMES
+from ..tokenization_indictrans import VOCAB_FILES_NAMES
 
 __all__ = [
     "DEFAULT_POSITIONS", "TOKENIZER_FILES", "IndicTransConverter", "build_spec",

@@ -1,8 +1,9 @@
-"""Language codes of IndicTrans2.
+"""Language codes: FLORES-200 (what IndicTrans2 and NLLB use), indic-nlp-library's, and the labels of outputs.
 
 IndicTrans2 names languages by their FLORES-200 codes (`hin_Deva`), while indic-nlp-library, which does the
-script normalization the models were trained with, uses ISO 639-1-like codes (`hi`). This module is the one
-place that maps between the two.
+script normalization the models were trained with, uses ISO 639-1-like codes (`hi`), and result fields and
+datasets are labelled with ISO 639 codes (`summary_hi`, a `bn` translation). This module is the one place that
+maps between them.
 """
 
 from __future__ import annotations
@@ -67,3 +68,19 @@ def check_language(code: str) -> str:
 def script_of(code: str) -> str:
     """The ISO 15924 script part of a FLORES code (`hin_Deva` -> `Deva`)."""
     return code.split("_", 1)[1]
+
+
+# ISO 639-3 (the language part of a FLORES code) -> ISO 639-1, for the languages above that have a two-letter code;
+# the others keep their three letters (Bodo `brx`, Dogri `doi`, Konkani `gom`, Maithili `mai`, Manipuri `mni`,
+# Santali `sat`), as the Hugging Face hub's `language:` metadata accepts both.
+_ISO_639_1 = {
+    "asm": "as", "ben": "bn", "eng": "en", "guj": "gu", "hin": "hi", "kan": "kn", "kas": "ks", "mal": "ml",
+    "mar": "mr", "npi": "ne", "ory": "or", "pan": "pa", "san": "sa", "snd": "sd", "tam": "ta", "tel": "te",
+    "urd": "ur",
+}
+
+
+def language_label(code: str) -> str:
+    """The ISO 639 label of a language code: `hin_Deva` -> `hi`, `sat_Olck` -> `sat`; a short code stays as it is."""
+    language = code.split("_", 1)[0]
+    return _ISO_639_1.get(language, language) if "_" in code else code

@@ -24,7 +24,7 @@ from indicnlp.tokenize.indic_tokenize import trivial_tokenize
 from indicnlp.transliterate.unicode_transliterate import UnicodeIndicTransliterator
 from sacremoses import MosesDetokenizer, MosesPunctNormalizer, MosesTokenizer
 
-from pipeline.models.indictrans.languages import FLORES_TO_INDICNLP, check_language, script_of
+from pipeline.text.languages import FLORES_TO_INDICNLP, check_language, script_of
 
 __all__ = ["IndicTransProcessor", "PreprocessedText"]
 

@@ -14,7 +14,7 @@ from typing import NamedTuple
 from sentencepiece import SentencePieceProcessor
 from transformers import PreTrainedTokenizer
 
-from .languages import LANGUAGE_TAGS
+from pipeline.text.languages import LANGUAGE_TAGS
 
 VOCAB_FILES_NAMES = {
     "src_vocab_fp": "dict.SRC.json",

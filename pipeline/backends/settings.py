@@ -1,0 +1,75 @@
+"""The config keys of a generating model and its backend, shared by the translator's and the summarizer's sections."""
+
+from __future__ import annotations
+
+from typing import Any, Literal
+
+from pydantic import Field, field_validator, model_validator
+
+from pipeline.backends.base import BACKENDS
+from pipeline.config import Section
+
+
+class GenerationConfig(Section):
+    """Decoding settings passed to `model.generate()`."""
+
+    num_beams: int = Field(4, ge=1)
+    do_sample: bool = False
+    length_penalty: float = 1.0
+    min_new_tokens: int = Field(0, ge=0)
+    max_new_tokens: int = Field(256, ge=1)
+    no_repeat_ngram_size: int = Field(0, ge=0)
+    early_stopping: bool = True
+
+    @model_validator(mode="after")
+    def _min_not_above_max(self) -> GenerationConfig:
+        if self.min_new_tokens > self.max_new_tokens:
+            raise ValueError(
+                f"min_new_tokens ({self.min_new_tokens}) must be <= max_new_tokens ({self.max_new_tokens})"
+            )
+        return self
+
+    def generate_kwargs(self) -> dict[str, Any]:
+        kwargs = self.model_dump()
+        if self.num_beams == 1:  # transformers warns about beam-only flags under greedy decoding
+            kwargs.pop("early_stopping")
+            kwargs.pop("length_penalty")
+        return kwargs
+
+
+CTRANSLATE2_COMPUTE_TYPES = ("default", "int8", "int8_float32", "float16", "bfloat16", "float32")
+
+
+class ModelSettings(Section):
+    """A generating model and the backend that runs it (shared by the translator and the summarizer)."""
+
+    model: str | None = None
+    revision: str | None = None
+    backend: str = Field("transformers", description="transformers, or ctranslate2 for a converted model")
+    compute_type: Literal[CTRANSLATE2_COMPUTE_TYPES] = Field(
+        "default", description="ctranslate2 only; default: the type the model was converted to"
+    )
+    threads: int = Field(0, ge=0, description="ctranslate2 only: CPU threads; 0: every CPU the process may use")
+    generation: GenerationConfig = GenerationConfig()
+
+    @field_validator("backend")
+    @classmethod
+    def _known_backend(cls, backend: str) -> str:
+        BACKENDS.get(backend)  # raises with the list of known backends
+        return backend
+
+    @model_validator(mode="after")
+    def _backend_settings(self) -> ModelSettings:
+        if self.backend != "ctranslate2":
+            for key, default in (("compute_type", "default"), ("threads", 0)):
+                if getattr(self, key) != default:
+                    raise ValueError(f"{key}: only the ctranslate2 backend uses it (backend is {self.backend!r})")
+            return self
+        if self.generation.do_sample:
+            raise ValueError("generation.do_sample: the ctranslate2 backend decodes with beam search or greedily only")
+        if self.generation.num_beams > 1 and not self.generation.early_stopping:
+            raise ValueError(
+                "generation.early_stopping: the ctranslate2 backend always stops a beam search once num_beams "
+                "hypotheses are finished (early_stopping: true)"
+            )
+        return self

@@ -1,0 +1,58 @@
+"""The errors the pipeline reports to its users: one family, each kind with the exit status of the scripts.
+
+A script catches `PipelineError`, prints its message (one line naming the file, key or model, and what to do)
+and exits with `exit_code`; anything else is a bug and keeps its traceback.
+"""
+
+from __future__ import annotations
+
+from typing import ClassVar
+
+
+class PipelineError(Exception):
+    """Base of every error a user can act on."""
+
+    exit_code: ClassVar[int] = 1
+
+
+class ConfigError(PipelineError, ValueError):
+    """A config that cannot be run, with the key path and the file in its message."""
+
+    exit_code = 2
+
+
+class UnknownNameError(PipelineError, ValueError):
+    """A config or option named something no module registered (a stage, a backend, a model family)."""
+
+    exit_code = 2
+
+
+class InputError(PipelineError, ValueError):
+    """A file that cannot be read as it stands (documents to run, a run folder to score or export, references).
+
+    The message starts with the file, and the line or row where it helps.
+    """
+
+    exit_code = 2
+
+
+class OutputExistsError(PipelineError, ValueError):
+    """The output folder already holds results and the run was not asked to resume."""
+
+    exit_code = 2
+
+
+class DeviceError(PipelineError, ValueError):
+    """A device or precision this machine or model cannot run."""
+
+    exit_code = 2
+
+
+class ModelLoadError(PipelineError, RuntimeError):
+    """A model or tokenizer that could not be loaded; the message says what to do about it."""
+
+    exit_code = 3
+
+
+class DocumentError(PipelineError):
+    """A problem with one document (an empty text, a failed generation); the run records it and goes on."""

@@ -1,0 +1,93 @@
+"""Loading a run config: the run-wide keys, each stage's section checked by the stage's own model, the engine's.
+
+`pipeline.config` knows the run-wide keys; the stages and engines registered by name know their sections. This
+module puts them together, before any model loads, and reports every problem at once, one line each, with its
+key path and the file: `translate.generation.num_beams: Input should be greater than or equal to 1 (run.yaml)`.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from pydantic import BaseModel, ValidationError
+
+from pipeline.config import RUN_WIDE_KEYS, ConfigError, EngineConfig, RunConfig, Section, describe, read_config_file
+from pipeline.engines import ENGINES
+from pipeline.stages import STAGES
+
+__all__ = ["ConfigError", "load_config", "validate_config"]
+
+
+def load_config(path: str | Path, overrides: list[str] = ()) -> RunConfig:
+    """Read, override and validate a run config; every problem becomes a `ConfigError` naming key and file."""
+    raw, source = read_config_file(path, overrides)
+    return validate_config(raw, source)
+
+
+def validate_config(raw: dict[str, Any], source: str = "<dict>") -> RunConfig:
+    problems: list[str] = []
+    run_wide = {key: value for key, value in raw.items() if key in RUN_WIDE_KEYS and key != "engine"}
+    engine = _engine(raw.get("engine", "local"), source, problems)
+    try:
+        config = RunConfig.model_validate(run_wide)
+    except ValidationError as error:
+        problems += describe(error, source)
+        config = None
+    stages = config.stages if config is not None else []
+    for name in stages:
+        if name not in STAGES:
+            problems.append(f"stages: unknown stage {name!r}; known: {', '.join(STAGES)} ({source})")
+    sections: dict[str, Section] = {}
+    for key, value in raw.items():
+        if key not in RUN_WIDE_KEYS and key not in STAGES:
+            problems.append(f"{key}: unknown key ({source})")
+    for name in dict.fromkeys([*(name for name in stages if name in STAGES), *(key for key in raw if key in STAGES)]):
+        section = _section(STAGES.get(name).config_model, raw.get(name), name, source, problems)
+        if section is not None:
+            sections[name] = section
+    if problems or config is None or engine is None:
+        raise ConfigError("\n".join(problems))
+    config = config.model_copy(update={"sections": sections, "engine": engine})
+    for position, name in enumerate(config.stages):
+        try:
+            STAGES.get(name).check_config(config, config.stages[:position])
+        except ValueError as error:
+            raise ConfigError(f"{error} ({source})") from None
+    return config
+
+
+def _section(model: type[BaseModel], value: Any, key: str, source: str, problems: list[str]) -> Section | None:
+    """`value` (a mapping, or nothing for all defaults) validated by `model`; problems are added with `key` in front."""
+    if value is None:
+        value = {}
+    if not isinstance(value, dict):
+        problems.append(f"{key}: must be a section of keys, not {type(value).__name__} ({source})")
+        return None
+    try:
+        return model.model_validate(value)
+    except ValidationError as error:
+        problems += describe(error, source, prefix=key)
+        return None
+
+
+def _engine(value: Any, source: str, problems: list[str]) -> EngineConfig | None:
+    """`engine: local`, or `engine: {name: ray, ray: {...}}`: the chosen engine and every engine section given."""
+    if isinstance(value, str):
+        value = {"name": value}
+    if not isinstance(value, dict):
+        problems.append(f"engine: must be an engine name or a section, not {type(value).__name__} ({source})")
+        return None
+    name = value.get("name", "local")
+    if not isinstance(name, str) or name not in ENGINES:
+        problems.append(f"engine: unknown engine {name!r}; known: {', '.join(ENGINES)} ({source})")
+        return None
+    settings = {}
+    for key in dict.fromkeys([name, *(key for key in value if key != "name")]):
+        if key not in ENGINES:
+            problems.append(f"engine.{key}: unknown key ({source})")
+            continue
+        section = _section(ENGINES.get(key).config_model, value.get(key), f"engine.{key}", source, problems)
+        if section is not None:
+            settings[key] = section
+    return EngineConfig(name=name, settings=settings)
