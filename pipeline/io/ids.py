@@ -29,9 +29,6 @@ class IdSet:
         self._low = np.empty(0, dtype=np.uint64)
         self._pending: set[tuple[int, int]] = set()
 
-    def __len__(self) -> int:
-        return len(self._high) + len(self._pending)
-
     def __contains__(self, identifier: object) -> bool:
         if not isinstance(identifier, str):
             return False

@@ -22,7 +22,7 @@ from pipeline.io.json_files import decoded_lines, read_jsonl
 from pipeline.records import Document
 from pipeline.registry import Registry
 
-__all__ = ["InputError", "count_documents", "read_documents"]
+__all__ = ["InputError", "Row", "count_documents", "read_documents", "read_rows"]
 
 
 @dataclass(frozen=True)
@@ -173,6 +173,16 @@ def _first_use(path: Path, config: InputConfig, doc_id: str, before: str) -> str
         if _given_id(row, config) == doc_id or row.default_id == doc_id:
             return row.where
     return None
+
+
+def read_rows(path: str | Path, config: InputConfig | None = None) -> Iterator[Row]:
+    """The raw rows of any supported input, streamed, each with its `file:line` or `file, row n`.
+
+    For readers of records that are not documents to run (references, outputs to score): the fields as stored.
+    A missing file or an unknown format is refused here; a bad row when the stream reaches it.
+    """
+    path = Path(path)
+    return _reader(path)(path, config or InputConfig())
 
 
 def read_documents(path: str | Path, config: InputConfig) -> Iterator[Document]:

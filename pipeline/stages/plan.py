@@ -7,6 +7,7 @@ distributed one): it builds its stages there, loading the models once.
 from __future__ import annotations
 
 from dataclasses import dataclass
+
 from pipeline.config import RunConfig
 from pipeline.records import OutputField
 from pipeline.stages.base import STAGES, Stage, StageContext

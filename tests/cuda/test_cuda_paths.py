@@ -72,8 +72,7 @@ def test_tiny_pipeline_runs_on_cuda_in_bf16(repo_root, tiny_overrides, tmp_path)
 
 
 def test_pipeline_translator_on_cuda_gives_the_reference_outputs(indictrans_fixtures):
-    from pipeline.translation import TranslatorConfig
-    from pipeline.translation import load_translator
+    from pipeline.translation import TranslatorConfig, load_translator
 
     records = [json.loads(line) for line in (indictrans_fixtures / "golden" / "e2e_tiny-indic-en.jsonl").read_text(encoding="utf-8").split("\n") if line]
     config = TranslatorConfig(model=str(indictrans_fixtures / "tiny-indic-en"), generation={"num_beams": 1, "max_new_tokens": 24})

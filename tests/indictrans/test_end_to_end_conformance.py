@@ -11,9 +11,8 @@ import pytest
 import torch
 from transformers import AutoModelForSeq2SeqLM, AutoTokenizer
 
-from pipeline.translation import TranslatorConfig
 from pipeline.models.indictrans import IndicTransProcessor
-from pipeline.translation import load_translator
+from pipeline.translation import TranslatorConfig, load_translator
 
 CHECKPOINTS = ["tiny-indic-en", "tiny-en-indic"]
 

@@ -12,8 +12,8 @@ from pathlib import Path
 
 import pytest
 
-from pipeline.text.languages import FLORES_TO_INDICNLP, SUPPORTED_LANGUAGES, UnknownLanguageError
 from pipeline.models.processing_indictrans import IndicTransProcessor, PreprocessedText
+from pipeline.text.languages import FLORES_TO_INDICNLP, SUPPORTED_LANGUAGES, UnknownLanguageError
 
 # Same location rule as conftest's `indictrans_fixtures`; needed here because parametrization happens at collection.
 SHARED_DIR = Path(os.environ.get("PIPELINE_SHARED_DIR", Path(__file__).resolve().parents[2].parent / "shared"))

@@ -14,9 +14,8 @@ pytest.importorskip("ctranslate2")
 
 from pipeline.backends import until_eos  # noqa: E402
 from pipeline.models.ctranslate2_folder import CONVERSION_FILE  # noqa: E402
-from pipeline.translation import TranslatorConfig  # noqa: E402
 from pipeline.models.indictrans.convert_ctranslate2 import convert_indictrans, position_table  # noqa: E402
-from pipeline.translation import load_translator  # noqa: E402
+from pipeline.translation import TranslatorConfig, load_translator  # noqa: E402
 
 CHECKPOINTS = ["tiny-indic-en", "tiny-en-indic"]
 

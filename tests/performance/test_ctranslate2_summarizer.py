@@ -2,14 +2,15 @@
 transformers backend in float32, and the same from `scripts/run.py`."""
 
 import json
+import subprocess
+import sys
 
 import pytest
 
 pytest.importorskip("ctranslate2")
 
-from pipeline.summarization import SummarizerConfig  # noqa: E402
 from pipeline.models.convert_bart_ctranslate2 import convert_bart  # noqa: E402
-from pipeline.summarization import load_summarizer  # noqa: E402
+from pipeline.summarization import SummarizerConfig, load_summarizer  # noqa: E402
 from pipeline.tiny_models import ENGLISH_LINES  # noqa: E402
 
 GREEDY = {"num_beams": 1, "min_new_tokens": 3, "max_new_tokens": 12}
@@ -81,3 +82,26 @@ def test_the_shipped_ctranslate2_config_runs_on_converted_models(
     results = [json.loads(line) for line in (tmp_path / "run" / "results.jsonl").read_text(encoding="utf-8").splitlines()]
     assert results and all(r["translation"] and r["summary"] for r in results)
     assert {r["stages"]["translate"]["dtype"] for r in results} == {"int8_float32"}
+
+
+def test_a_run_on_converted_models_never_imports_torch(repo_root, indictrans_fixtures, converted, tmp_path):
+    """Tokenizers and CTranslate2 need no torch, so neither does the run: about 300 MB less (docs/performance.md)."""
+    from pipeline.models.convert_ctranslate2 import convert_to_ctranslate2
+
+    translator = convert_to_ctranslate2(indictrans_fixtures / "tiny-indic-en", tmp_path / "it2-int8", "int8")
+    arguments = [
+        "--config", "configs/ctranslate2.yaml", "--input", "examples/hindi_news.jsonl", "--output", str(tmp_path / "run"),
+        "--no-progress", "--set", f"translate.model={translator}", "--set", f"summarize.model={converted}",
+        "--set", "translate.generation={num_beams: 1, max_new_tokens: 8}", "--set", f"summarize.generation={GREEDY}",
+    ]
+    probe = (
+        "import runpy, sys\n"
+        f"sys.argv = ['scripts/run.py', *{arguments!r}]\n"
+        "try:\n    runpy.run_path('scripts/run.py', run_name='__main__')\n"
+        "except SystemExit as exit:\n    assert exit.code == 0, exit.code\n"
+        "print(sorted({name.split('.')[0] for name in sys.modules} & {'torch', 'ctranslate2', 'transformers'}))"
+    )
+    completed = subprocess.run([sys.executable, "-c", probe], cwd=repo_root, capture_output=True, text=True, timeout=300)
+    assert completed.returncode == 0, completed.stderr
+    assert completed.stdout.strip().splitlines()[-1] == "['ctranslate2', 'transformers']"  # tokenizers, and no torch
+    assert len((tmp_path / "run" / "results.jsonl").read_text(encoding="utf-8").splitlines()) == 5

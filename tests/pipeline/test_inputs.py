@@ -132,3 +132,27 @@ def test_duplicate_ids_name_both_places(tmp_path):
 def test_json_strings_may_hold_unicode_line_separators(tmp_path):
     path = write_jsonl(tmp_path / "in.jsonl", [{"id": "a", "text": "एक\u2028दो"}])
     assert read_all(path, DEFAULTS)[0].source == "एक\u2028दो"
+
+
+def test_documents_stream_before_the_rest_of_the_input_is_read(tmp_path):
+    path = tmp_path / "in.jsonl"
+    path.write_text('{"id": "a", "text": "x"}\n{"id": "b", "text": "y"}\n{"id": "c", "text": \n', encoding="utf-8")
+    stream = read_documents(path, DEFAULTS)
+    assert [next(stream).id, next(stream).id] == ["a", "b"]
+    with pytest.raises(InputError, match=r"in\.jsonl:3: malformed JSON"):
+        next(stream)
+
+
+def test_a_duplicate_id_far_from_its_first_use_names_both_places(tmp_path):
+    records = [{"id": f"n{i}", "text": f"text {i}"} for i in range(6000)] + [{"id": "n10", "text": "again"}]
+    path = write_jsonl(tmp_path / "in.jsonl", records)
+    with pytest.raises(InputError, match=r"in\.jsonl:6001: id 'n10' was already used at .*in\.jsonl:11$"):
+        read_all(path, DEFAULTS)
+
+
+def test_folder_documents_come_in_sorted_path_order(tmp_path):
+    for name in ("b.txt", "a.txt", "a/z.txt", "a/b/c.txt", "a-b.txt"):
+        (tmp_path / "news" / name).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / "news" / name).write_text(name, encoding="utf-8")
+    expected = [p.relative_to(tmp_path / "news").with_suffix("").as_posix() for p in sorted((tmp_path / "news").rglob("*.txt"))]
+    assert [d.id for d in read_all(tmp_path / "news", DEFAULTS)] == expected == ["a/b/c", "a/z", "a-b", "a", "b"]

@@ -1,7 +1,6 @@
 import pytest
 
-from pipeline.translation import TranslatorConfig
-from pipeline.translation import TRANSLATION_FAMILIES, load_translator
+from pipeline.translation import TRANSLATION_FAMILIES, TranslatorConfig, load_translator
 from pipeline.translation.families import Encoded
 
 SENTENCES = ["नई दिल्ली में सोमवार को तेज़ बारिश हुई।", "डॉ. शर्मा ने अस्पताल का उद्घाटन किया।", "ठीक है।",

@@ -28,9 +28,9 @@ from ..ctranslate2_spec import (
     set_layers,
     set_linear,
 )
+from ..tokenization_indictrans import VOCAB_FILES_NAMES
 from .configuration_indictrans import IndicTransConfig
 from .modeling_indictrans import IndicTransDecoder, IndicTransEncoder, IndicTransForConditionalGeneration
-from ..tokenization_indictrans import VOCAB_FILES_NAMES
 
 __all__ = [
     "DEFAULT_POSITIONS", "TOKENIZER_FILES", "IndicTransConverter", "build_spec",
