@@ -36,6 +36,3 @@ class Registry(Generic[T]):
 
     def __iter__(self) -> Iterator[str]:
         return iter(sorted(self._entries))
-
-    def items(self) -> list[tuple[str, T]]:
-        return sorted(self._entries.items())

@@ -39,7 +39,7 @@ def validate_config(raw: dict[str, Any], source: str = "<dict>") -> RunConfig:
         if name not in STAGES:
             problems.append(f"stages: unknown stage {name!r}; known: {', '.join(STAGES)} ({source})")
     sections: dict[str, Section] = {}
-    for key, value in raw.items():
+    for key in raw:
         if key not in RUN_WIDE_KEYS and key not in STAGES:
             problems.append(f"{key}: unknown key ({source})")
     for name in dict.fromkeys([*(name for name in stages if name in STAGES), *(key for key in raw if key in STAGES)]):
