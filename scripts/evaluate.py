@@ -7,6 +7,10 @@ Examples:
   python scripts/evaluate.py ../shared/data/news-summaries/cnndm.jsonl --out outputs/cnndm-eval \\
       --hypothesis-field systems.bart --reference-field reference --source-field article --sentence-splitter tokenized
 
+A run folder's manifest.json declares the outputs its stages wrote, with their languages and references: each
+is scored as one track (a back-translation into Bengali is the track summary_bn, scored against
+reference_summary_bn). Plain files and older run folders are scored on summary, translation and summary_hi.
+
 Exit status: 0 when the reports are written; 2 for bad input, with one line on stderr naming the file (and line).
 """
 
@@ -16,11 +20,14 @@ import argparse
 import sys
 from pathlib import Path
 
+from pipeline.errors import InputError
 from pipeline.evaluation.bootstrap import BootstrapSettings
-from pipeline.evaluation.records import InputError, join_references, read_run
+from pipeline.evaluation.records import join_references, read_run
 from pipeline.evaluation.reports import write_reports
 from pipeline.evaluation.sentences import SPLITTERS
-from pipeline.evaluation.suite import EvaluationSettings, Track, evaluate
+from pipeline.evaluation.suite import EvaluationSettings, evaluate
+from pipeline.evaluation.tracks import FieldChoice, choose_tracks, english_translation_field
+from pipeline.records import OutputField
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -53,7 +60,12 @@ def build_parser() -> argparse.ArgumentParser:
         help="a second run (same forms as INPUT) scored on INPUT's references; each output is tested against "
         "INPUT's with a paired bootstrap on the shared ids (difference = INPUT − OTHER)",
     )
-    fields = parser.add_argument_group("fields (a name, or a dotted path into nested objects such as systems.bart)")
+    fields = parser.add_argument_group(
+        "fields",
+        "A name, or a dotted path into nested objects such as systems.bart. A run folder's manifest declares its "
+        "outputs and their references; these options replace the fields of the track of the same name (summary, "
+        "translation, summary_hi), or add that track to a run that declares none of that name.",
+    )
     fields.add_argument(
         "--id-field", metavar="FIELD", default="id", help="document id used for joins and pairing (default: id)"
     )
@@ -66,29 +78,21 @@ def build_parser() -> argparse.ArgumentParser:
     fields.add_argument(
         "--reference-field",
         metavar="FIELD",
-        default="reference_summary",
-        help="reference English summary (default: reference_summary)",
+        help="reference English summary (default: as declared, else reference_summary)",
     )
-    fields.add_argument(
-        "--translation-field", metavar="FIELD", default="translation", help="English translation (default: translation)"
-    )
+    fields.add_argument("--translation-field", metavar="FIELD", help="English translation (default: translation)")
     fields.add_argument(
         "--reference-translation-field",
         metavar="FIELD",
-        default="reference_translation",
-        help="reference English translation (default: reference_translation)",
+        help="reference English translation (default: as declared, else reference_translation)",
     )
     fields.add_argument(
-        "--summary-hi-field",
-        metavar="FIELD",
-        default="summary_hi",
-        help="back-translated Hindi summary (default: summary_hi)",
+        "--summary-hi-field", metavar="FIELD", help="back-translated Hindi summary (default: summary_hi)"
     )
     fields.add_argument(
         "--reference-summary-hi-field",
         metavar="FIELD",
-        default="reference_summary_hi",
-        help="reference Hindi summary (default: reference_summary_hi)",
+        help="reference Hindi summary (default: as declared, else reference_summary_hi)",
     )
     fields.add_argument(
         "--source-field",
@@ -104,7 +108,7 @@ def build_parser() -> argparse.ArgumentParser:
         default="pysbd",
         help="sentence boundaries for English ROUGE-Lsum: pysbd (running text, default) or tokenized "
         "(breaks after stand-alone . ! ? tokens, for pre-tokenized text like the CNN/DM highlights); "
-        "Hindi always uses pysbd's Hindi rules",
+        "Hindi, Bengali and other languages written with the danda always use pysbd's Hindi rules",
     )
     scoring.add_argument(
         "--lead-sentences",
@@ -145,18 +149,26 @@ def parse_arguments(argv: list[str] | None) -> argparse.Namespace:
     return arguments
 
 
-def settings_from(arguments: argparse.Namespace) -> EvaluationSettings:
-    summaries = tuple(arguments.hypothesis_field or ["summary"])
-    tracks = (
-        Track("summary", summaries, arguments.reference_field, "en", "rouge"),
-        Track("translation", (arguments.translation_field,), arguments.reference_translation_field, "en", "translation"),
-        Track("summary_hi", (arguments.summary_hi_field,), arguments.reference_summary_hi_field, "hi", "rouge"),
-    )
+def field_choices(arguments: argparse.Namespace) -> dict[str, FieldChoice]:
+    """The fields the options name, per track; an option not given leaves its field as the run declares it."""
+    summaries = tuple(arguments.hypothesis_field) if arguments.hypothesis_field else None
+    translation = None if arguments.translation_field is None else (arguments.translation_field,)
+    summary_hi = None if arguments.summary_hi_field is None else (arguments.summary_hi_field,)
+    return {
+        "summary": FieldChoice(summaries, arguments.reference_field),
+        "translation": FieldChoice(translation, arguments.reference_translation_field),
+        "summary_hi": FieldChoice(summary_hi, arguments.reference_summary_hi_field),
+    }
+
+
+def settings_from(arguments: argparse.Namespace, declared: list[OutputField] | None) -> EvaluationSettings:
+    """`declared`: the outputs of INPUT's manifest, a track each; None for the classic layout."""
+    tracks = choose_tracks(declared, field_choices(arguments))
     return EvaluationSettings(
         tracks=tracks,
         id_field=arguments.id_field,
         source_field=arguments.source_field,
-        translation_field=arguments.translation_field,
+        translation_field=english_translation_field(tracks),
         lead_sentences=arguments.lead_sentences,
         sentence_splitter=arguments.sentence_splitter,
         bootstrap=BootstrapSettings(arguments.bootstrap_samples, arguments.seed, arguments.confidence),
@@ -166,17 +178,17 @@ def settings_from(arguments: argparse.Namespace) -> EvaluationSettings:
 
 def main(argv: list[str] | None = None) -> int:
     arguments = parse_arguments(argv)
-    settings = settings_from(arguments)
     try:
         if arguments.bertscore_model is not None and not arguments.bertscore_model.is_dir():
             raise InputError(f"{arguments.bertscore_model}: no such model folder (--bertscore-model)")
         run = read_run(arguments.input)
+        settings = settings_from(arguments, run.declared_outputs)
         if arguments.references is not None:
             reference_fields = [track.reference_field for track in settings.tracks]
             run = join_references(run, arguments.references, reference_fields, settings.id_field)
         other = read_run(arguments.compare) if arguments.compare is not None else None
         evaluation = evaluate(run, other, settings)
-        if not evaluation.report["tracks"]:
+        if not evaluation.report.tracks:
             fields = ", ".join(name for track in settings.tracks for name in track.hypothesis_fields)
             raise InputError(f"{arguments.input}: no record has any of the fields {fields}")
         out_dir = arguments.out or (arguments.input if arguments.input.is_dir() else arguments.input.parent)

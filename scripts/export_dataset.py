@@ -1,6 +1,9 @@
 #!/usr/bin/env python
 """Export pipeline run folders as a Hugging Face dataset: Arrow, Parquet shards and a dataset card.
 
+Columns come from the outputs each run's manifest declares, with their languages (a run that back-translates into
+Bengali adds summary_bn); runs that give one column different languages are refused, to be exported separately.
+
 Exit codes: 0 done, 2 bad input (arguments or run folders), 1 the export could not be written or pushed.
 """
 
@@ -15,12 +18,13 @@ import datasets
 from datasets.utils.py_utils import convert_file_size_to_int
 from huggingface_hub import HfApi
 
+from pipeline.errors import InputError
 from pipeline.export.card import build_card
 from pipeline.export.features import plan_columns
 from pipeline.export.folder import ARROW_DIR, PARQUET_DIR, write_export
 from pipeline.export.hub import HubError, check_access, upload
 from pipeline.export.records import build_dataset
-from pipeline.export.runs import Run, RunFormatError, read_run
+from pipeline.export.runs import Run, read_run
 
 PROG = "export_dataset.py"
 SPLIT_NAME = re.compile(r"^\w+(\.\w+)*$")  # what `datasets` accepts as a split name
@@ -51,8 +55,9 @@ def build_parser() -> argparse.ArgumentParser:
             "scripts/evaluate.py) as a Hugging Face dataset with one split per run. DIR gets README.md (the "
             f"dataset card), {PARQUET_DIR}/ (Parquet shards, read by load_dataset(DIR) and the Hub) and "
             f"{ARROW_DIR}/ (save_to_disk output, read by load_from_disk(DIR/{ARROW_DIR})). Documents listed in a "
-            "run's errors.jsonl are left out and counted in the card. Documents of English input (no translate "
-            "stage) are kept with source_language 'en' and a null translation."
+            "run's errors.jsonl are left out and counted in the card. Columns come from the outputs the runs' "
+            "manifests declare, labelled with their languages; a run without a translate stage has a null "
+            "translation and its input's source_language."
         ),
         epilog="exit status: 0 exported, 2 bad arguments or run folder, 1 the export could not be written or pushed",
     )
@@ -99,9 +104,10 @@ def main(argv: list[str] | None = None) -> int:
         runs = {split: read_run(path) for split, path in zip(splits, args.runs)}
         for run in runs.values():
             _check_exportable(run)
-    except RunFormatError as error:
+        plan = plan_columns(list(runs.values()))
+    except InputError as error:
         print(f"{PROG}: error: {error}", file=sys.stderr)
-        return 2
+        return error.exit_code
 
     api = HfApi(token=args.token) if args.push_to_hub else None
     if api is not None:
@@ -112,15 +118,15 @@ def main(argv: list[str] | None = None) -> int:
             return 1
 
     datasets.disable_progress_bars()
-    plan = plan_columns(list(runs.values()))
     dataset = build_dataset(runs, plan)
     try:
-        write_export(dataset, build_card(dataset, runs, args.license), args.out, args.max_shard_size)
+        write_export(dataset, build_card(dataset, runs, plan, args.license), args.out, args.max_shard_size)
     except OSError as error:
         print(f"{PROG}: error: cannot write {args.out}: {error}", file=sys.stderr)
         return 1
     for split, run in runs.items():
-        print(f"{split}: {len(dataset[split])} examples from {run.path}, {len(run.failures)} failed documents left out")
+        failed = len(run.stored.failures)
+        print(f"{split}: {len(dataset[split])} examples from {run.stored.path}, {failed} failed documents left out")
     print(f"wrote {args.out}")
 
     if api is not None:
@@ -159,9 +165,10 @@ def _check_out(parser: argparse.ArgumentParser, args: argparse.Namespace) -> Non
 
 def _check_exportable(run: Run) -> None:
     """An empty split cannot be read back by load_dataset, so a run with nothing to export is refused."""
-    if not run.exported:
-        raise RunFormatError(
-            f"{run.path}: nothing to export ({len(run.results)} results, {len(run.failures)} failed documents)"
+    stored = run.stored
+    if not stored.exported:
+        raise InputError(
+            f"{stored.path}: nothing to export ({len(stored.results)} results, {len(stored.failures)} failed documents)"
         )
 
 

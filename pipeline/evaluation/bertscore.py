@@ -12,8 +12,8 @@ from pathlib import Path
 
 import numpy as np
 
+from pipeline.errors import InputError
 from pipeline.evaluation.bootstrap import CorpusStatistic
-from pipeline.evaluation.records import InputError
 
 
 def bertscore_statistic(hypotheses: list[str], references: list[str], model_dir: Path) -> CorpusStatistic:

@@ -1,20 +1,25 @@
-"""Readers for what gets scored: a run folder, a JSONL or Parquet file, or a ``datasets`` folder.
+"""What gets scored: a run folder, read by `pipeline.io.run_folder`, or a file of outputs, read by `pipeline.io.inputs`.
 
-Every record remembers where it came from (``file:line`` or ``file row N``), so a bad value is reported
+Every record remembers where it came from (``file:line`` or ``file, row n``), so a bad value is reported
 as one line that names the place to fix.
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
+from pipeline.errors import InputError
+from pipeline.io.inputs import read_rows
 from pipeline.io.json_files import read_json, read_jsonl
+from pipeline.io.run_folder import Manifest, StoredRun, is_run_folder, read_run_folder
+from pipeline.records import Failure, OutputField
 
-
-class InputError(Exception):
-    """Input that cannot be scored; its message starts with the file (and line) at fault."""
+# Plain files of outputs; `.json` is read as JSON Lines, as the evaluator always has (run.py does not take it).
+FILE_FORMATS = (".jsonl", ".json", ".csv", ".tsv", ".parquet")
+SAVED_DATASET_FILES = ("state.json", "dataset_dict.json")  # of a Dataset, of a DatasetDict
 
 
 @dataclass(frozen=True)
@@ -48,27 +53,35 @@ class Record:
 
 @dataclass(frozen=True)
 class Run:
-    """The outputs of one system run; a plain file is a run without manifest or error log."""
+    """The outputs of one system run as scored: a run folder's results, or a plain file's records."""
 
     label: str
     path: Path
     records: list[Record]
-    manifest: dict[str, Any] | None = None
-    failures: list[dict[str, Any]] = field(default_factory=list)  # errors.jsonl: documents that failed a stage
+    stored: StoredRun | None = None  # the run folder; None for a plain file
     references_file: Path | None = None
     references_without_record: list[str] = field(default_factory=list)
 
+    @property
+    def manifest(self) -> Manifest | None:
+        return None if self.stored is None else self.stored.manifest
+
+    @property
+    def failures(self) -> list[Failure]:
+        """Documents that failed a stage (errors.jsonl)."""
+        return [] if self.stored is None else list(self.stored.failures.values())
+
+    @property
+    def declared_outputs(self) -> list[OutputField] | None:
+        """The outputs the manifest declares; None for a plain file or a folder written before they were declared."""
+        return self.stored.outputs if self.stored is not None and self.stored.declares_outputs else None
+
 
 def read_run(path: Path) -> Run:
-    if (path / "results.jsonl").is_file():
-        manifest_path = path / "manifest.json"
-        manifest = _read_json(manifest_path) if manifest_path.is_file() else None
-        if manifest is not None and not isinstance(manifest, dict):
-            raise InputError(f"{manifest_path}: expected a JSON object")
-        errors_path = path / "errors.jsonl"
-        failures = [record.data for record in _read_jsonl(errors_path)] if errors_path.is_file() else []
-        label = (manifest or {}).get("run_name") or path.name
-        return Run(str(label), path, _read_jsonl(path / "results.jsonl"), manifest, failures)
+    if is_run_folder(path):
+        stored = read_run_folder(path)
+        records = [Record(result.to_dict(), stored.locations[result.id]) for result in stored.results]
+        return Run(stored.name, path, records, stored)
     return Run(path.stem, path, read_records(path))
 
 
@@ -76,18 +89,37 @@ def read_records(path: Path) -> list[Record]:
     if not path.exists():
         raise InputError(f"{path}: no such file or directory")
     if path.is_dir():
-        if not ((path / "dataset_info.json").is_file() or (path / "state.json").is_file()):
+        if not any((path / name).is_file() for name in SAVED_DATASET_FILES):
             raise InputError(f"{path}: neither a run folder (no results.jsonl) nor a `datasets` save_to_disk folder")
-        records = _read_datasets_folder(path)
-    elif path.suffix == ".parquet":
-        records = _read_parquet(path)
-    elif path.suffix in {".jsonl", ".json"}:
-        records = _read_jsonl(path)
-    else:
-        raise InputError(f"{path}: unknown format (expected .jsonl, .json lines, .parquet or a folder)")
+        _check_one_split(path)
+    elif path.suffix not in FILE_FORMATS:
+        raise InputError(f"{path}: unknown format (expected {', '.join(FILE_FORMATS)} or a folder)")
+    records = [Record(fields, where) for where, fields in _rows(path)]
     if not records:
         raise InputError(f"{path}: no records")
     return records
+
+
+def _rows(path: Path) -> Iterator[tuple[str, dict[str, Any]]]:
+    if path.suffix == ".json":
+        yield from read_jsonl(path, InputError)
+        return
+    try:
+        for row in read_rows(path):
+            yield row.where, row.fields
+    except InputError:
+        raise
+    except (OSError, ValueError) as error:  # what datasets and pyarrow raise for a broken folder or file
+        raise InputError(f"{path}: unreadable ({' '.join(str(error).split())})") from None
+
+
+def _check_one_split(path: Path) -> None:
+    """A `DatasetDict` folder of several splits is refused here, by the evaluator's option: the split's folder."""
+    splits_file = path / "dataset_dict.json"
+    saved = read_json(splits_file, InputError) if splits_file.is_file() else {}
+    splits = saved.get("splits", []) if isinstance(saved, dict) else []
+    if len(splits) > 1:
+        raise InputError(f"{path}: holds the splits {', '.join(splits)}; pass one split's folder")
 
 
 def index_by_id(records: list[Record], id_field: str) -> dict[str, Record]:
@@ -112,33 +144,3 @@ def join_references(run: Run, references_file: Path, fields: list[str], id_field
     run_ids = {record.identifier(id_field) for record in run.records}
     unmatched = [key for key in by_id if key not in run_ids]
     return replace(run, records=joined, references_file=references_file, references_without_record=unmatched)
-
-
-def _read_json(path: Path) -> Any:
-    return read_json(path, InputError)
-
-
-def _read_jsonl(path: Path) -> list[Record]:
-    return [Record(data, where) for where, data in read_jsonl(path, InputError)]
-
-
-def _read_parquet(path: Path) -> list[Record]:
-    import pyarrow.parquet  # deferred: pyarrow is only needed for Parquet input
-
-    try:
-        rows = pyarrow.parquet.read_table(path).to_pylist()
-    except pyarrow.ArrowException as error:
-        raise InputError(f"{path}: unreadable Parquet ({error})") from None
-    return [Record(row, f"{path} row {number}") for number, row in enumerate(rows, start=1)]
-
-
-def _read_datasets_folder(path: Path) -> list[Record]:
-    import datasets  # deferred: importing datasets takes seconds and most inputs are JSONL
-
-    try:
-        loaded = datasets.load_from_disk(str(path))
-    except (OSError, ValueError) as error:
-        raise InputError(f"{path}: unreadable `datasets` folder ({error})") from None
-    if isinstance(loaded, datasets.DatasetDict):
-        raise InputError(f"{path}: holds the splits {', '.join(loaded)}; pass one split's folder")
-    return [Record(row, f"{path} row {number}") for number, row in enumerate(loaded.to_list(), start=1)]

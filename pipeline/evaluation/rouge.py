@@ -14,7 +14,7 @@ import numpy as np
 from rouge_score.rouge_scorer import RougeScorer
 
 from pipeline.evaluation.bootstrap import CorpusStatistic
-from pipeline.evaluation.sentences import SPLITTERS
+from pipeline.evaluation.sentences import DANDA_LANGUAGES, SPLITTERS
 from pipeline.evaluation.tokenizers import UnicodeWordTokenizer
 
 ROUGE_TYPES = ("rouge1", "rouge2", "rougeL", "rougeLsum")
@@ -28,9 +28,11 @@ class RougeSettings:
 
     @classmethod
     def for_language(cls, language: str, sentence_splitter: str = "pysbd") -> RougeSettings:
+        """Any language but English (`hi`, `bn`, ...) is scored on Unicode words, without a stemmer; a language
+        written with the danda is split into sentences at it, whatever `sentence_splitter` says."""
         if language == "en":
             return cls("default", True, sentence_splitter)
-        return cls("unicode", False, "pysbd-hi" if language == "hi" else sentence_splitter)
+        return cls("unicode", False, "pysbd-hi" if language in DANDA_LANGUAGES else sentence_splitter)
 
     def signature(self, rouge_type: str) -> str:
         parts = [rouge_type, f"tok:{self.tokenizer}", f"stem:{'porter' if self.stemming else 'no'}"]

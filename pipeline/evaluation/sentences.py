@@ -18,6 +18,10 @@ from pipeline.text.english import split_sentences
 
 _AFTER_FINAL_TOKEN = re.compile(r"(?<=\s[.!?])\s+")
 
+# Languages whose sentences end with the danda (।): those written in Devanagari, Bengali-Assamese, Gurmukhi or
+# Odia script. pysbd's Hindi rules split them; its English rules would keep a whole summary as one sentence.
+DANDA_LANGUAGES = frozenset({"hi", "mr", "ne", "sa", "mai", "brx", "doi", "gom", "bn", "as", "pa", "or"})
+
 
 @lru_cache(maxsize=1)
 def _hindi_segmenter() -> pysbd.Segmenter:
@@ -25,7 +29,7 @@ def _hindi_segmenter() -> pysbd.Segmenter:
 
 
 def split_hindi(text: str) -> list[str]:
-    """Hindi sentences: pysbd's Hindi rules end sentences at the danda (।) as well as ``?`` and ``!``."""
+    """Sentences by pysbd's Hindi rules: they end at the danda (।) as well as ``?`` and ``!``, in any script."""
     return [s.strip() for line in text.split("\n") for s in _hindi_segmenter().segment(line) if s.strip()]
 
 

@@ -1,14 +1,14 @@
-"""Scores runs track by track and assembles the machine-readable report.
+"""Scores runs track by track and assembles the machine-readable report (`pipeline.io.evaluation_files`).
 
-A track pairs hypothesis fields with a reference field and a metric family: the English summary
-(ROUGE), the translation (BLEU, chrF++) and the back-translated Hindi summary (ROUGE on Unicode words).
-Each hypothesis field of a run is a system; a lead-k baseline joins the English summary track, and a
-second run (``compare``) adds its systems and a paired test against each of ours.
+A track (`pipeline.evaluation.tracks`) pairs hypothesis fields with a reference field and a metric family:
+ROUGE for summaries (on Unicode words outside English), BLEU and chrF++ for translations. Each hypothesis
+field of a run is a system; a lead-k baseline joins the English summary tracks, and a second run
+(``compare``) adds its systems and a paired test against each of ours.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field, replace
+from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 
 import numpy as np
@@ -20,16 +20,25 @@ from pipeline.evaluation.records import Record, Run, index_by_id
 from pipeline.evaluation.rouge import RougeSettings, rouge_statistics
 from pipeline.evaluation.statistics import describe_texts, summarize_stage
 from pipeline.evaluation.tokenizers import words
+from pipeline.evaluation.tracks import Track
 from pipeline.evaluation.translation import translation_statistics
-
-
-@dataclass(frozen=True)
-class Track:
-    name: str
-    hypothesis_fields: tuple[str, ...]
-    reference_field: str
-    language: str
-    family: str  # "rouge" or "translation"
+from pipeline.io.evaluation_files import (
+    Bootstrap,
+    Comparison,
+    FailedDocument,
+    PairedTest,
+    Report,
+    ReportSettings,
+    RunDescription,
+    Score,
+    ScoreRow,
+    SummarizeStage,
+    SystemIdentity,
+    SystemScores,
+    TextStatistics,
+    Tool,
+    TrackReport,
+)
 
 
 @dataclass(frozen=True)
@@ -51,7 +60,8 @@ class System:
     texts: dict[str, str]  # id -> hypothesis, for the records that have one
     baseline: bool = False
 
-    def identity(self) -> dict:
+    def identity(self) -> dict[str, str | bool]:
+        """The fields that name a system wherever the report and scores.jsonl mention it (`SystemIdentity`)."""
         return {"run": self.run, "output": self.output, "baseline": self.baseline}
 
 
@@ -64,8 +74,8 @@ class ScoredSystem:
 
 @dataclass(frozen=True)
 class Evaluation:
-    report: dict
-    scores: list[dict]  # one row per (track, system, document)
+    report: Report
+    scores: list[ScoreRow]  # one row per (track, system, document)
 
 
 def english_source(record: Record, settings: EvaluationSettings) -> str | None:
@@ -119,74 +129,75 @@ def evaluate(run: Run, other: Run | None, settings: EvaluationSettings) -> Evalu
         track_report, track_rows = _evaluate_track(track, systems, runs, settings)
         tracks.append(track_report)
         rows += track_rows
-    report = {
-        "tool": {"name": "pipeline.evaluation", "version": pipeline.__version__},
-        "input": _describe_run(runs[0]),
-        "compare": None if other is None else _describe_run(runs[1]),
-        "settings": {
-            "bootstrap": {**vars(settings.bootstrap), "signature": settings.bootstrap.signature()},
-            "id_field": settings.id_field,
-            "source_field": settings.source_field,
-            "translation_field": settings.translation_field,
-            "lead_sentences": settings.lead_sentences,
-            "sentence_splitter": settings.sentence_splitter,
-            "bertscore_model": None if settings.bertscore_model is None else str(settings.bertscore_model),
-        },
-        "tracks": tracks,
-        "notices": notices,
-    }
+    report = Report(
+        tool=Tool(name="pipeline.evaluation", version=pipeline.__version__),
+        input=_describe_run(runs[0]),
+        compare=None if other is None else _describe_run(runs[1]),
+        settings=ReportSettings(
+            bootstrap=Bootstrap(**asdict(settings.bootstrap), signature=settings.bootstrap.signature()),
+            id_field=settings.id_field,
+            source_field=settings.source_field,
+            translation_field=settings.translation_field,
+            lead_sentences=settings.lead_sentences,
+            sentence_splitter=settings.sentence_splitter,
+            bertscore_model=None if settings.bertscore_model is None else str(settings.bertscore_model),
+        ),
+        tracks=tracks,
+        notices=notices,
+    )
     return Evaluation(report, rows)
 
 
-def _describe_run(indexed: IndexedRun) -> dict:
+def _describe_run(indexed: IndexedRun) -> RunDescription:
     run = indexed.run
     stages = [stage for record in run.records if isinstance(stage := record.value("stages.summarize"), dict)]
-    return {
-        "label": run.label,
-        "path": str(run.path),
-        "records": len(run.records),
-        "manifest": run.manifest,
-        "failed": [{key: failure.get(key) for key in ("id", "stage", "error")} for failure in run.failures],
-        "references_file": None if run.references_file is None else str(run.references_file),
-        "references_without_record": run.references_without_record,
-        "english_sources": len(indexed.english_sources),
-        "summarize_stage": summarize_stage(stages),
-    }
+    described_stage = summarize_stage(stages)
+    return RunDescription(
+        label=run.label,
+        path=str(run.path),
+        records=len(run.records),
+        manifest=run.manifest,
+        failed=[FailedDocument(id=failure.id, stage=failure.stage, error=failure.error) for failure in run.failures],
+        references_file=None if run.references_file is None else str(run.references_file),
+        references_without_record=run.references_without_record,
+        english_sources=len(indexed.english_sources),
+        summarize_stage=None if described_stage is None else SummarizeStage.model_validate(described_stage),
+    )
 
 
 def _evaluate_track(
     track: Track, systems: list[System], runs: list[IndexedRun], settings: EvaluationSettings
-) -> tuple[dict, list[dict]]:
+) -> tuple[TrackReport, list[ScoreRow]]:
     ours = runs[0]
     references = ours.texts(track.reference_field)
-    is_english_summary = track.family == "rouge" and track.language == "en"
-    if is_english_summary and settings.lead_sentences > 0 and ours.english_sources:
+    if track.is_english_summary and settings.lead_sentences > 0 and ours.english_sources:
         leads = {key: lead(source, settings.lead_sentences) for key, source in ours.english_sources.items()}
         systems = [*systems, System(ours.run.label, f"lead-{settings.lead_sentences}", leads, baseline=True)]
     scored = [_score(track, system, references, settings) for system in systems]
-    source_words = {r.run.label: r.english_source_words if is_english_summary else None for r in runs}
+    source_words = {r.run.label: r.english_source_words if track.is_english_summary else None for r in runs}
     reference_texts = System(ours.run.label, track.reference_field, references)
-    report = {
-        "name": track.name,
-        "language": track.language,
-        "family": track.family,
-        "reference_field": track.reference_field,
-        "hypothesis_fields": list(track.hypothesis_fields),
-        "records": len(ours.records),
-        "missing_reference": [key for key in ours.records if key not in references],
-        "systems": [_system_report(result, references, settings) for result in scored],
-        "comparisons": [_compare(a, b, settings) for a, b in _pairs(scored)],
-        "statistics": [
+    report = TrackReport(
+        name=track.name,
+        language=track.language,
+        family=track.family,
+        reference_field=track.reference_field,
+        hypothesis_fields=list(track.hypothesis_fields),
+        records=len(ours.records),
+        missing_reference=[key for key in ours.records if key not in references],
+        systems=[_system_report(result, references, settings) for result in scored],
+        comparisons=[_compare(a, b, settings) for a, b in _pairs(scored)],
+        statistics=[
             _text_statistics(texts, source_words[texts.run])
             for texts in [*(system for system in systems if not system.baseline), reference_texts]
         ],
-    }
+    )
     return report, [row for result in scored for row in _rows(track, result, ours.document_words)]
 
 
-def _text_statistics(texts: System, source_words: dict[str, list[str]] | None) -> dict:
+def _text_statistics(texts: System, source_words: dict[str, list[str]] | None) -> TextStatistics:
     aligned = None if source_words is None else [source_words.get(key) for key in texts.texts]
-    return {**texts.identity(), **describe_texts(list(texts.texts.values()), aligned)}
+    description = describe_texts(list(texts.texts.values()), aligned)
+    return TextStatistics.model_validate({**texts.identity(), **description})
 
 
 def _score(track: Track, system: System, references: dict[str, str], settings: EvaluationSettings) -> ScoredSystem:
@@ -208,21 +219,21 @@ def _score(track: Track, system: System, references: dict[str, str], settings: E
     return ScoredSystem(system, ids, metrics)
 
 
-def _system_report(result: ScoredSystem, references: dict[str, str], settings: EvaluationSettings) -> dict:
+def _system_report(result: ScoredSystem, references: dict[str, str], settings: EvaluationSettings) -> SystemScores:
     scores = {}
     for name, statistic in result.metrics.items():
         interval = confidence_interval(statistic, settings.bootstrap)
-        scores[name] = {
-            "score": statistic.score(),
-            "ci": [interval.low, interval.high],
-            "signature": f"{statistic.signature}|{settings.bootstrap.signature()}",
-        }
-    return {
+        scores[name] = Score(
+            score=statistic.score(),
+            ci=(interval.low, interval.high),
+            signature=f"{statistic.signature}|{settings.bootstrap.signature()}",
+        )
+    return SystemScores(
         **result.system.identity(),
-        "documents": len(result.ids),
-        "missing_hypothesis": [key for key in references if key not in result.system.texts],
-        "scores": scores,
-    }
+        documents=len(result.ids),
+        missing_hypothesis=[key for key in references if key not in result.system.texts],
+        scores=scores,
+    )
 
 
 def _pairs(scored: list[ScoredSystem]) -> list[tuple[ScoredSystem, ScoredSystem]]:
@@ -236,7 +247,7 @@ def _pairs(scored: list[ScoredSystem]) -> list[tuple[ScoredSystem, ScoredSystem]
     return [(a, b) for a, b in pairs if a.metrics and b.metrics]
 
 
-def _compare(system: ScoredSystem, baseline: ScoredSystem, settings: EvaluationSettings) -> dict:
+def _compare(system: ScoredSystem, baseline: ScoredSystem, settings: EvaluationSettings) -> Comparison:
     """Paired bootstrap on the documents both have scores for; the difference is system minus baseline."""
     theirs_at = {key: position for position, key in enumerate(baseline.ids)}
     ours = np.array([position for position, key in enumerate(system.ids) if key in theirs_at], dtype=int)
@@ -249,34 +260,34 @@ def _compare(system: ScoredSystem, baseline: ScoredSystem, settings: EvaluationS
         for name in shared_metrics
     }
     metrics = {
-        name: {
-            "difference": result.difference,
-            "ci": [result.interval.low, result.interval.high],
-            "p_value": result.p_value,
-            "significant": result.p_value < 1 - settings.bootstrap.confidence,
-        }
+        name: PairedTest(
+            difference=result.difference,
+            ci=(result.interval.low, result.interval.high),
+            p_value=result.p_value,
+            significant=result.p_value < 1 - settings.bootstrap.confidence,
+        )
         for name, result in tests.items()
     }
-    return {
-        "system": system.system.identity(),
-        "baseline": baseline.system.identity(),
-        "documents": len(ours),
-        "test": f"paired-bootstrap|{settings.bootstrap.signature()}",
-        "metrics": metrics,
-    }
+    return Comparison(
+        system=SystemIdentity(**system.system.identity()),
+        baseline=SystemIdentity(**baseline.system.identity()),
+        documents=len(ours),
+        test=f"paired-bootstrap|{settings.bootstrap.signature()}",
+        metrics=metrics,
+    )
 
 
-def _rows(track: Track, result: ScoredSystem, document_words: dict[str, int]) -> list[dict]:
+def _rows(track: Track, result: ScoredSystem, document_words: dict[str, int]) -> list[ScoreRow]:
     """scores.jsonl rows; metric values sit under ``scores`` so no metric name can clash with a row field."""
     per_document = {name: statistic.document_scores() for name, statistic in result.metrics.items()}
     return [
-        {
-            "id": key,
-            "track": track.name,
+        ScoreRow(
+            id=key,
+            track=track.name,
             **result.system.identity(),
-            "scores": {name: float(values[position]) for name, values in per_document.items()},
-            "words": len(words(result.system.texts[key])),
-            "source_words": document_words.get(key),
-        }
+            scores={name: float(values[position]) for name, values in per_document.items()},
+            words=len(words(result.system.texts[key])),
+            source_words=document_words.get(key),
+        )
         for position, key in enumerate(result.ids)
     ]

@@ -1,7 +1,8 @@
 """The dataset card: Hub metadata plus prose generated from the runs.
 
 The prose says how every split was made (models, revisions, settings), what was left out and why, and how
-well it scored, so the exported dataset stays interpretable without the run folders.
+well it scored, so the exported dataset stays interpretable without the run folders. Languages, in the metadata and
+the prose, are those the runs declare: a run that back-translates into Bengali adds `bn`.
 """
 
 from __future__ import annotations
@@ -14,9 +15,11 @@ import yaml
 from datasets import Dataset, DatasetDict, Value
 from huggingface_hub import DatasetCard, DatasetCardData
 
-from pipeline.export.features import LANGUAGES, STAGE_MODEL_COLUMNS
+from pipeline.export.features import ColumnPlan
 from pipeline.export.folder import ARROW_DIR, parquet_pattern
 from pipeline.export.runs import Run
+from pipeline.io.run_folder import Manifest
+from pipeline.records import OutputField
 
 SIZE_CATEGORIES = (
     "n<1K",
@@ -36,18 +39,6 @@ METRIC_DESCRIPTION = (
     "per-document score of an output by a metric (`<output>_<metric>`), from the run's scores.jsonl written by "
     "scripts/evaluate.py; null where the document was not scored"
 )
-
-COLUMN_DESCRIPTIONS = {
-    "id": "document id from the pipeline input",
-    "source_language": "`hi`, or `en` for documents whose input was English (translation skipped)",
-    "source": "the input document exactly as the pipeline read it",
-    "translation": "`{hi: source, en: English translation}`; null when the document was not translated",
-    "summary_en": "English summary of the translation (or of the English input); null if not summarized",
-    "summary_hi": "the English summary translated back to Hindi",
-    "reference_translation": "reference English translation supplied with the input",
-    "reference_summary": "reference summary supplied with the input",
-    **{column: f"model id of the `{stage}` stage" for stage, column in STAGE_MODEL_COLUMNS.items()},
-}
 
 
 def size_category(examples: int) -> str:
@@ -69,20 +60,31 @@ def _document_means(run: Run, split: Dataset) -> list[tuple[str, float, int]]:
 
 def failure_reasons(run: Run) -> list[tuple[str, str, int]]:
     """Failures grouped by stage and the first line of their error, most frequent first."""
-    reasons = Counter((failure.stage, _first_line(failure.error)) for failure in run.failures.values())
+    reasons = Counter((failure.stage, _first_line(failure.error)) for failure in run.stored.failures.values())
     return [(stage, reason, count) for (stage, reason), count in reasons.most_common()]
 
 
-def build_card(dataset: DatasetDict, splits: Mapping[str, Run], license_id: str) -> DatasetCard:
+def languages(runs: Iterable[Run]) -> list[str]:
+    """The ISO 639 codes of the texts: each run's input, then its outputs', in order of appearance."""
+    return list(
+        dict.fromkeys(
+            code
+            for run in runs
+            for code in [run.stored.source_language, *(output.language for output in run.stored.outputs)]
+        )
+    )
+
+
+def build_card(dataset: DatasetDict, splits: Mapping[str, Run], plan: ColumnPlan, license_id: str) -> DatasetCard:
     total = sum(len(data) for data in dataset.values())
     data = DatasetCardData(
-        language=list(LANGUAGES),
+        language=languages(splits.values()),
         license=license_id,
         task_categories=["translation", "summarization"],
         multilinguality=["translation"],
         annotations_creators=["machine-generated"],
         size_categories=[size_category(total)],
-        pretty_name=f"hindi-pipeline outputs: {', '.join(run.name for run in splits.values())}",
+        pretty_name=f"hindi-pipeline outputs: {', '.join(run.stored.name for run in splits.values())}",
         configs=[
             {
                 "config_name": "default",
@@ -91,8 +93,8 @@ def build_card(dataset: DatasetDict, splits: Mapping[str, Run], license_id: str)
         ],
     )
     sections = [
-        _overview(dataset, splits, data.pretty_name),
-        _columns(dataset),
+        _overview(dataset, splits, plan, data.pretty_name),
+        _columns(dataset, splits, plan),
         _models(splits),
         _settings(splits),
         _left_out(splits),
@@ -102,29 +104,67 @@ def build_card(dataset: DatasetDict, splits: Mapping[str, Run], license_id: str)
     return DatasetCard(f"---\n{data.to_yaml()}\n---\n\n" + "\n\n".join(sections) + "\n")
 
 
-def _overview(dataset: DatasetDict, splits: Mapping[str, Run], title: str) -> str:
-    rows = [(f"`{split}`", f"`{run.name}`", len(dataset[split]), len(run.failures)) for split, run in splits.items()]
+def _overview(dataset: DatasetDict, splits: Mapping[str, Run], plan: ColumnPlan, title: str) -> str:
+    rows = [
+        (f"`{split}`", f"`{run.stored.name}`", len(dataset[split]), len(run.stored.failures))
+        for split, run in splits.items()
+    ]
+    made = ", ".join(f"`{output.column}` ({_languages(output)})" for output in plan.outputs)
     text = (
-        f"# {title}\n\nHindi documents translated to English with IndicTrans2 and summarized by the "
-        "hindi-pipeline; one split per pipeline run.\n\n"
-        + _table(("split", "run", "examples", "left out"), rows)
+        f"# {title}\n\nDocuments in {_codes(_source_languages(splits))} and what the hindi-pipeline made of them: "
+        f"{made}; one split per pipeline run.\n\n" + _table(("split", "run", "examples", "left out"), rows)
     )
-    english = sum(list(data["source_language"]).count("en") for data in dataset.values())
-    if english:
-        text += (
-            f"\n\n{english} examples come from English input: translation was skipped, so `source` is English, "
-            "`source_language` is `en` and `translation` is null."
-        )
+    for output in plan.outputs:
+        if output.kind != "translation":
+            continue
+        untranslated = sum(list(data["source_language"]).count(output.language) for data in dataset.values())
+        if untranslated:
+            text += (
+                f"\n\n{untranslated} examples come from input in `{output.language}`: translation was skipped, so "
+                f"`source` is in `{output.language}`, `source_language` is `{output.language}` and "
+                f"`{output.column}` is null."
+            )
     return text
 
 
-def _columns(dataset: DatasetDict) -> str:
+def _columns(dataset: DatasetDict, splits: Mapping[str, Run], plan: ColumnPlan) -> str:
+    descriptions = {
+        "id": "document id from the pipeline input",
+        "source_language": f"the language of `source`: {_codes(_source_languages(splits))}",
+        "source": "the input document exactly as the pipeline read it",
+        **{reference: "reference supplied with the input" for reference in plan.references},
+    }
+    for output in plan.outputs:
+        descriptions[output.column] = _output_description(output)
+        descriptions[output.reference] = f"reference for `{output.column}` supplied with the input"
+        descriptions.setdefault(output.model_column, f"model id of the `{output.stage}` stage")
     features = next(iter(dataset.values())).features
     lines = [
-        f"- `{name}` ({_type_name(feature)}): {COLUMN_DESCRIPTIONS.get(name, METRIC_DESCRIPTION)}"
+        f"- `{name}` ({_type_name(feature)}): {descriptions.get(name, METRIC_DESCRIPTION)}"
         for name, feature in features.items()
     ]
     return "## Columns\n\n" + "\n".join(lines)
+
+
+def _output_description(output: OutputField) -> str:
+    written = f"`{output.name}` of results.jsonl, written by the `{output.stage}` stage"
+    if output.kind == "translation":
+        pair = f"{{{output.source_language}: source, {output.language}: translation}}"
+        return f"`{pair}` ({written}); null when the document was not translated"
+    translated = f", translated from `{output.source_language}`" if output.source_language else ""
+    return f"{output.kind} in `{output.language}`{translated} ({written}); null where there is none"
+
+
+def _languages(output: OutputField) -> str:
+    return f"{output.source_language}→{output.language}" if output.kind == "translation" else output.language
+
+
+def _source_languages(splits: Mapping[str, Run]) -> list[str]:
+    return list(dict.fromkeys(run.stored.source_language for run in splits.values()))
+
+
+def _codes(codes: Iterable[str]) -> str:
+    return ", ".join(f"`{code}`" for code in codes)
 
 
 def _models(splits: Mapping[str, Run]) -> str:
@@ -133,8 +173,8 @@ def _models(splits: Mapping[str, Run]) -> str:
         for split, run in splits.items()
         for (stage, model, revision), count in Counter(
             (stage, info.get("model"), info.get("revision"))
-            for result in run.exported
-            for stage, info in result.get("stages", {}).items()
+            for result in run.stored.exported
+            for stage, info in result.stages.items()
         ).items()
     ]
     return "## Models\n\n" + _table(("split", "stage", "model", "revision", "examples"), rows)
@@ -145,8 +185,8 @@ def _settings(splits: Mapping[str, Run]) -> str:
 
 
 def _run_settings(split: str, run: Run) -> str:
-    stages = [result.get("stages", {}) for result in run.exported]
-    lines = [f"### `{split}` (run `{run.name}`)", ""]
+    stages = [result.stages for result in run.stored.exported]
+    lines = [f"### `{split}` (run `{run.stored.name}`)", ""]
     for name in ("translate", "back_translate"):
         infos = [stage[name] for stage in stages if name in stage]
         if infos:
@@ -159,22 +199,23 @@ def _run_settings(split: str, run: Run) -> str:
             f"- summarization strategy: {_tally(str(info.get('strategy')) for info in summaries)}; "
             f"input truncated for {truncated} of {len(summaries)} documents"
         )
-    if run.manifest is None:
+    if run.stored.manifest is None:
         return "\n".join([*lines, "- no manifest.json: run configuration unknown"])
-    return "\n".join(lines + _manifest_lines(run.manifest))
+    return "\n".join(lines + _manifest_lines(run.stored.manifest))
 
 
-def _manifest_lines(manifest: Mapping[str, Any]) -> list[str]:
+def _manifest_lines(manifest: Manifest) -> list[str]:
+    counts = None if manifest.counts is None else manifest.counts.model_dump()
     return [
-        f"- device {manifest.get('device')}, dtype {manifest.get('dtype')}",
-        f"- input `{manifest.get('input')}`, ran from {manifest.get('started_at')} to {manifest.get('finished_at')}",
-        f"- versions: {_pairs(manifest.get('versions'))}",
-        f"- pipeline counts: {_pairs(manifest.get('counts'))}",
+        f"- device {manifest.device}, dtype {manifest.dtype}",
+        f"- input `{manifest.input}`, ran from {manifest.started_at} to {manifest.finished_at}",
+        f"- versions: {_pairs(manifest.versions)}",
+        f"- pipeline counts: {_pairs(counts)}",
         "",
         "<details><summary>resolved configuration</summary>",
         "",
         "```yaml",
-        yaml.safe_dump(manifest.get("config"), allow_unicode=True, sort_keys=False).rstrip(),
+        yaml.safe_dump(manifest.config, allow_unicode=True, sort_keys=False).rstrip(),
         "```",
         "",
         "</details>",
@@ -182,7 +223,7 @@ def _manifest_lines(manifest: Mapping[str, Any]) -> list[str]:
 
 
 def _left_out(splits: Mapping[str, Run]) -> str:
-    failed = sum(len(run.failures) for run in splits.values())
+    failed = sum(len(run.stored.failures) for run in splits.values())
     if not failed:
         return "## Left out\n\nNo document failed: every result of every run is included."
     rows = [
@@ -242,7 +283,7 @@ def _tally(values: Iterable[str]) -> str:
 
 
 def _pairs(value: Any) -> str:
-    """Manifest fields are read defensively: a missing or odd-shaped one is shown as it is."""
+    """A missing manifest field is shown as it is (None)."""
     return ", ".join(f"{key} {item}" for key, item in value.items()) if isinstance(value, dict) else str(value)
 
 

@@ -1,8 +1,14 @@
-"""The dataset schema: which columns an export has and their explicit types.
+"""The dataset schema: which columns an export has and their explicit types, from the outputs the runs declare.
+
+Each output a run's stages declare (`OutputField`) is one column, named by the output (`summary_en`, `summary_bn`),
+and so is the model that wrote it (`summarization_model`): a new stage's output is exported without edits here.
+A translation is a `Translation` pair of the output's source language and its own.
 
 Every split of an export shares one schema (the union over its runs), because `load_dataset` reads all
 Parquet files of a config with the same features; declaring the types up front also keeps a column that is
-null everywhere typed as string or float instead of becoming Arrow's null type.
+null everywhere typed as string or float instead of becoming Arrow's null type. A column therefore means the same
+in every run: runs whose outputs give one column different languages (a hi→en and a bn→en `translation`) are
+refused, to be exported separately.
 """
 
 from __future__ import annotations
@@ -12,56 +18,63 @@ from dataclasses import dataclass
 
 from datasets import Features, Translation, Value
 
+from pipeline.errors import InputError
 from pipeline.export.runs import Run
-
-LANGUAGES = ("hi", "en")
-REFERENCE_FIELDS = ("reference_translation", "reference_summary")
-STAGE_MODEL_COLUMNS = {
-    "translate": "translation_model",
-    "summarize": "summarization_model",
-    "back_translate": "back_translation_model",
-}
-BACK_TRANSLATION_STAGE = "back_translate"
+from pipeline.records import OutputField
 
 
 @dataclass(frozen=True)
 class ColumnPlan:
-    """Optional column groups: present when at least one run of the export produced them."""
+    """The columns after `id`, `source_language` and `source`: present when at least one run of the export has them."""
 
-    back_translation: bool
+    outputs: tuple[OutputField, ...]  # one per text column, translations first, then in the order runs declare them
     references: tuple[str, ...]
     score_columns: tuple[str, ...]  # `<output>_<metric>`, see pipeline/export/evaluation.py
 
     @property
-    def model_stages(self) -> tuple[str, ...]:
-        stages = ("translate", "summarize")
-        return (*stages, BACK_TRANSLATION_STAGE) if self.back_translation else stages
+    def model_columns(self) -> tuple[str, ...]:
+        return tuple(dict.fromkeys(output.model_column for output in self.outputs))
 
 
 def plan_columns(runs: Sequence[Run]) -> ColumnPlan:
-    results = [result for run in runs for result in run.exported]
-    score_columns = dict.fromkeys(column for run in runs for column in run.score_columns)
+    """The union of the runs' columns; an `InputError` when two runs give one column different meanings."""
+    first: dict[str, tuple[OutputField, Run]] = {}
+    for run in runs:
+        for output in run.stored.outputs:
+            seen, seen_in = first.setdefault(output.column, (output, run))
+            if _meaning(output) != _meaning(seen):
+                raise InputError(
+                    f"{run.stored.path}: column {output.column!r} would hold {_meaning(output)} here but "
+                    f"{_meaning(seen)} from {seen_in.stored.path}; export runs of different languages separately"
+                )
+    outputs = sorted((output for output, _run in first.values()), key=lambda output: output.kind != "translation")
+    held = dict.fromkeys(reference for run in runs for result in run.stored.exported for reference in result.references)
+    declared = [output.reference for output in outputs if output.reference in held]
     return ColumnPlan(
-        back_translation=any(
-            "summary_hi" in result or BACK_TRANSLATION_STAGE in result.get("stages", {}) for result in results
-        ),
-        references=tuple(field for field in REFERENCE_FIELDS if any(field in result for result in results)),
-        score_columns=tuple(score_columns),
+        outputs=tuple(outputs),
+        references=tuple(dict.fromkeys([*declared, *held])),
+        score_columns=tuple(dict.fromkeys(column for run in runs for column in run.score_columns)),
     )
+
+
+def _meaning(output: OutputField) -> str:
+    """What a column of this output holds, as far as its type and labels go."""
+    if output.kind == "translation":
+        return f"a {output.source_language}→{output.language} translation"
+    return f"a {output.kind} in {output.language}"
 
 
 def build_features(plan: ColumnPlan) -> Features:
     string = Value("string")
-    columns = {
-        "id": string,
-        "source_language": string,
-        "source": string,
-        "translation": Translation(languages=list(LANGUAGES)),
-        "summary_en": string,
-    }
-    if plan.back_translation:
-        columns["summary_hi"] = string
-    columns.update({field: string for field in plan.references})
-    columns.update({STAGE_MODEL_COLUMNS[stage]: string for stage in plan.model_stages})
+    columns = {"id": string, "source_language": string, "source": string}
+    columns.update({output.column: _feature(output) for output in plan.outputs})
+    columns.update({reference: string for reference in plan.references})
+    columns.update({column: string for column in plan.model_columns})
     columns.update({column: Value("float64") for column in plan.score_columns})
     return Features(columns)
+
+
+def _feature(output: OutputField) -> Translation | Value:
+    if output.kind == "translation":
+        return Translation(languages=[output.source_language, output.language])
+    return Value("string")

@@ -12,14 +12,15 @@ from pathlib import Path
 from huggingface_hub import HfApi
 from huggingface_hub.errors import LocalTokenNotFoundError, OfflineModeIsEnabled
 
+from pipeline.errors import PipelineError
 from pipeline.export.folder import CARD_FILE, PARQUET_DIR
 
 NO_TOKEN = "no Hugging Face token: pass --token, set HF_TOKEN or run `hf auth login`"
 OFFLINE = "HF_HUB_OFFLINE is set, so the Hub cannot be reached"
 
 
-class HubError(RuntimeError):
-    """The Hub refused or could not be reached."""
+class HubError(PipelineError, RuntimeError):
+    """The Hub refused or could not be reached (exit status 1, as for an export that cannot be written)."""
 
 
 def check_access(api: HfApi) -> str:

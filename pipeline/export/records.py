@@ -1,4 +1,4 @@
-"""Turning run results into dataset rows.
+"""Turning run results into dataset rows, a column per declared output (see pipeline/export/features.py).
 
 Texts are copied as they are: no Unicode normalization, no stripping, because nukta letters, ZWJ/ZWNJ and
 NFC-vs-NFD spellings are part of what a translation dataset records.
@@ -11,41 +11,40 @@ from typing import Any
 
 from datasets import Dataset, DatasetDict
 
-from pipeline.export.features import STAGE_MODEL_COLUMNS, ColumnPlan, build_features
+from pipeline.export.features import ColumnPlan, build_features
 from pipeline.export.runs import Run
+from pipeline.records import OutputField, Result
 
 
-def source_language(result: Mapping[str, Any]) -> str:
-    """A result without a translate stage came from English input (run.py skipped translation)."""
-    return "hi" if "translate" in result.get("stages", {}) else "en"
-
-
-def to_row(result: Mapping[str, Any], scores: Mapping[str, float], plan: ColumnPlan) -> dict[str, Any]:
-    stages = result.get("stages", {})
-    translation = result.get("translation")
-    row = {
-        "id": result["id"],
-        "source_language": source_language(result),
-        "source": result["source"],
-        "translation": None if translation is None else {"hi": result["source"], "en": translation},
-        "summary_en": result.get("summary"),
-    }
-    if plan.back_translation:
-        row["summary_hi"] = result.get("summary_hi")
-    row.update({field: result.get(field) for field in plan.references})
-    row.update({STAGE_MODEL_COLUMNS[stage]: stages.get(stage, {}).get("model") for stage in plan.model_stages})
+def to_row(result: Result, run: Run, plan: ColumnPlan) -> dict[str, Any]:
+    """A run fills the columns of its own outputs and their models; the other columns of the export stay null."""
+    own = {output.column: output for output in run.stored.outputs}
+    model_stages = {output.model_column: output.stage for output in run.stored.outputs}
+    row = {"id": result.id, "source_language": run.stored.source_language, "source": result.source}
+    row.update({column.column: _value(result, own.get(column.column)) for column in plan.outputs})
+    row.update({reference: result.references.get(reference) for reference in plan.references})
+    row.update({column: _model(result, model_stages.get(column)) for column in plan.model_columns})
+    scores = run.scores.get(result.id, {})
     row.update({column: scores.get(column) for column in plan.score_columns})
     return row
+
+
+def _value(result: Result, output: OutputField | None) -> str | dict[str, str] | None:
+    text = None if output is None else result.outputs.get(output.name)
+    if text is None or output.kind != "translation":
+        return text
+    return {output.source_language: result.source, output.language: text}
+
+
+def _model(result: Result, stage: str | None) -> str | None:
+    return None if stage is None else result.stages.get(stage, {}).get("model")
 
 
 def build_dataset(splits: Mapping[str, Run], plan: ColumnPlan) -> DatasetDict:
     features = build_features(plan)
     return DatasetDict(
         {
-            split: Dataset.from_list(
-                [to_row(result, run.scores.get(result["id"], {}), plan) for result in run.exported],
-                features=features,
-            )
+            split: Dataset.from_list([to_row(result, run, plan) for result in run.stored.exported], features=features)
             for split, run in splits.items()
         }
     )

@@ -114,7 +114,10 @@ def _read_text_folder(path: Path, config: InputConfig) -> Iterator[Row]:
 def _read_saved_dataset(path: Path, config: InputConfig) -> Iterator[Row]:
     import datasets
 
-    loaded = datasets.load_from_disk(str(path))
+    try:
+        loaded = datasets.load_from_disk(str(path))
+    except (OSError, ValueError) as error:  # a folder that only looks like a saved dataset
+        raise InputError(f"{path}: not a readable `datasets` folder ({' '.join(str(error).split())})") from None
     if isinstance(loaded, datasets.DatasetDict):
         splits = list(loaded)
         split = config.split or (splits[0] if len(splits) == 1 else None)

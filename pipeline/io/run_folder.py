@@ -26,7 +26,10 @@ from pipeline.io.ids import IdSet
 from pipeline.io.json_files import read_json, read_jsonl
 from pipeline.records import Failure, OutputField, Result
 
-__all__ = ["Counts", "Manifest", "OutputExistsError", "RunFolder", "StoredRun", "read_run_folder"]
+__all__ = [
+    "Counts", "Manifest", "OutputExistsError", "RunFolder", "StoredRun", "is_run_folder", "read_manifest",
+    "read_run_folder", "undeclared_outputs",
+]
 
 RESULTS = "results.jsonl"
 ERRORS = "errors.jsonl"
@@ -152,23 +155,41 @@ class StoredRun:
         return (self.manifest.run_name if self.manifest else None) or self.path.name
 
     @property
+    def declares_outputs(self) -> bool:
+        """Whether manifest.json names the outputs (a run of this version); else `outputs` assumes the old layout."""
+        return self.manifest is not None and self.manifest.outputs is not None
+
+    @property
     def outputs(self) -> list[OutputField]:
         """The declared outputs; for an older folder, those of its fixed layout that its results hold."""
-        if self.manifest is not None and self.manifest.outputs is not None:
+        if self.declares_outputs:
             return list(self.manifest.outputs)
         return [field for field in _UNDECLARED_OUTPUTS if any(field.name in r.outputs for r in self.results)]
 
     @property
     def source_language(self) -> str:
+        """The input's language: the manifest's; for an older folder, that of its translations, else English.
+
+        An older folder of English input holds a `translation` of null (no stage translated it), so only a
+        translation that its stage made counts.
+        """
         if self.manifest is not None and self.manifest.source_language:
             return self.manifest.source_language
-        translations = [field for field in self.outputs if field.kind == "translation"]
-        return translations[0].source_language if translations else "en"
+        translated = [
+            field for field in self.outputs
+            if field.kind == "translation" and any(field.stage in result.stages for result in self.results)
+        ]
+        return translated[0].source_language if translated else "en"
 
     @property
     def exported(self) -> list[Result]:
         """Results of documents that did not fail: errors.jsonl overrides a result for the same id."""
         return [result for result in self.results if result.id not in self.failures]
+
+
+def undeclared_outputs() -> list[OutputField]:
+    """The fixed layout of results written before outputs were declared, which plain files of outputs follow too."""
+    return list(_UNDECLARED_OUTPUTS)
 
 
 def is_run_folder(path: Path) -> bool:

@@ -7,7 +7,8 @@ import pytest
 from pipeline.evaluation.bertscore import bertscore_statistic
 from pipeline.evaluation.bootstrap import BootstrapSettings
 from pipeline.evaluation.records import Record, Run
-from pipeline.evaluation.suite import EvaluationSettings, Track, evaluate
+from pipeline.evaluation.suite import EvaluationSettings, evaluate
+from pipeline.evaluation.tracks import Track
 
 VOCABULARY = ["[PAD]", "[UNK]", "[CLS]", "[SEP]", "[MASK]", *"the cat sat on mat a dog ran in park rain fell".split()]
 
@@ -37,8 +38,8 @@ def test_suite_adds_bertscore_to_english_tracks_when_given_a_model(tiny_encoder)
                                   bootstrap=BootstrapSettings(samples=50))
     record = Record({"id": "a", "summary": "the cat sat", "reference_summary": "the cat sat on the mat"}, "x:1")
     report = evaluate(Run("run", Path("x.jsonl"), [record]), None, settings).report
-    assert "bertscore" in report["tracks"][0]["systems"][0]["scores"]
-    assert not any("BERTScore" in notice for notice in report["notices"])
+    assert "bertscore" in report.tracks[0].systems[0].scores
+    assert not any("BERTScore" in notice for notice in report.notices)
 
 
 def test_identical_texts_score_100(tiny_encoder):

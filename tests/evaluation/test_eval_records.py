@@ -6,7 +6,8 @@ import pyarrow
 import pyarrow.parquet
 import pytest
 
-from pipeline.evaluation.records import InputError, index_by_id, join_references, read_records, read_run
+from pipeline.errors import InputError
+from pipeline.evaluation.records import index_by_id, join_references, read_records, read_run
 
 RECORDS = [
     {"id": "a", "summary": "Rain fell.", "systems": {"bart": "Rain fell in Delhi."}},
@@ -61,11 +62,12 @@ def test_datasets_folder_gives_the_same_records_as_jsonl(tmp_path):
 
 
 def test_run_folder_brings_its_manifest_and_failures(tmp_path):
-    write_jsonl(tmp_path / "results.jsonl", RECORDS)
+    results = [{"id": record["id"], "source": "...", "summary": record["summary"]} for record in RECORDS]
+    write_jsonl(tmp_path / "results.jsonl", results)
     write_jsonl(tmp_path / "errors.jsonl", [{"id": "c", "stage": "translate", "error": "OOM", "source": "..."}])
     (tmp_path / "manifest.json").write_text(json.dumps({"run_name": "nightly"}), encoding="utf-8")
     run = read_run(tmp_path)
-    assert (run.label, len(run.records), run.failures[0]["id"]) == ("nightly", 2, "c")
+    assert (run.label, len(run.records), run.failures[0].id) == ("nightly", 2, "c")
 
 
 def test_references_join_on_id_and_unmatched_ones_are_listed(tmp_path):

@@ -75,3 +75,12 @@ def test_tokenized_splitter_breaks_after_standalone_final_punctuation_only():
 
 def test_hindi_splitter_ends_sentences_at_the_danda():
     assert split_hindi(HINDI_REFERENCE) == ["भारत सरकार ने आज नई शिक्षा नीति की घोषणा की।", "इससे छात्रों को लाभ होगा।"]
+
+
+def test_other_languages_are_scored_on_unicode_words_split_at_the_danda_where_they_write_it():
+    bengali, tamil = RougeSettings.for_language("bn"), RougeSettings.for_language("ta", "tokenized")
+    assert (bengali.tokenizer, bengali.stemming, bengali.sentence_splitter) == ("unicode", False, "pysbd-hi")
+    assert (tamil.tokenizer, tamil.stemming, tamil.sentence_splitter) == ("unicode", False, "tokenized")
+    reference = "ঢাকায় আজ ভারী বৃষ্টি হয়েছে। রাস্তায় জল জমেছে।"
+    hypothesis = "রাস্তায় জল জমেছে। ঢাকায় আজ ভারী বৃষ্টি হয়েছে।"
+    assert scores([hypothesis], [reference], bengali)["rougeLsum"] == pytest.approx(100.0)  # two sentences, swapped

@@ -12,29 +12,28 @@ from pipeline.export.card import build_card, failure_reasons, size_category
 from pipeline.export.evaluation import CorpusReport, CorpusScore
 from pipeline.export.features import plan_columns
 from pipeline.export.records import build_dataset
-from pipeline.export.runs import Failure, Run
-
-RESULT = {
-    "id": "doc-1",
-    "source": "गाँव में नई सड़क बनी।",
-    "translation": "A new road was built in the village.",
-    "summary": "New road in the village.",
-    "stages": {"translate": {"model": "ai4bharat/indictrans2-indic-en-dist-200M", "revision": None}},
-}
+from pipeline.export.runs import Run
+from pipeline.io.run_folder import StoredRun
+from pipeline.records import Failure, Result
 
 
-def make_run(**fields) -> Run:
-    defaults = dict(
-        path=Path("runs/village"),
-        name="village",
-        results=(RESULT,),
-        failures={},
-        scores={},
-        score_columns=(),
-        manifest=None,
-        report=None,
+def result(identifier: str) -> Result:
+    return Result(
+        id=identifier,
+        source="गाँव में नई सड़क बनी।",
+        outputs={"translation": "A new road was built in the village.", "summary": "New road in the village."},
+        references={},
+        stages={"translate": {"model": "ai4bharat/indictrans2-indic-en-dist-200M", "revision": None}},
     )
-    return Run(**{**defaults, **fields})
+
+
+RESULT = result("doc-1")
+
+
+def make_run(results=(RESULT,), failures=None, scores=None, score_columns=(), report=None) -> Run:
+    """A run folder without manifest.json, as read back, with what the evaluator scored of it."""
+    stored = StoredRun(Path("runs/village"), None, list(results), failures or {}, {})
+    return Run(stored, scores or {}, score_columns, report)
 
 
 @pytest.mark.parametrize(
@@ -55,10 +54,10 @@ def test_size_category_is_the_hub_bucket_for_the_example_count(examples, categor
 
 def card_of(run: Run) -> DatasetCard:
     plan = plan_columns([run])
-    return build_card(build_dataset({"train": run}, plan), {"train": run}, "mit")
+    return build_card(build_dataset({"train": run}, plan), {"train": run}, plan, "mit")
 
 
-SECOND = {**RESULT, "id": "doc-2"}
+SECOND = result("doc-2")
 BLEU_SIGNATURE = "nrefs:1|case:mixed|eff:no|tok:13a|smooth:exp|version:2.6.0|bs:50|rs:12345|ci:95|numpy:2.4.6"
 
 
@@ -78,7 +77,7 @@ def test_card_shows_the_reported_corpus_score_with_interval_documents_and_signat
 
 def test_card_averages_the_exported_scores_of_a_run_without_report():
     run = make_run(
-        results=(RESULT, SECOND, {**RESULT, "id": "doc-3"}),
+        results=(RESULT, SECOND, result("doc-3")),
         scores={"doc-1": {"translation_bleu": 10.0}, "doc-3": {"translation_bleu": 15.0}},
         score_columns=("translation_bleu",),
     )
@@ -104,4 +103,4 @@ def test_card_of_a_run_without_manifest_says_its_configuration_is_unknown():
 
 def test_card_title_names_the_runs():
     run = make_run()
-    assert yaml.safe_load(card_of(run).data.to_yaml())["pretty_name"].endswith(run.name)
+    assert yaml.safe_load(card_of(run).data.to_yaml())["pretty_name"].endswith(run.stored.name)

@@ -8,8 +8,9 @@ from pathlib import Path
 
 import pytest
 
+from pipeline.errors import InputError
 from pipeline.export.evaluation import score_column
-from pipeline.export.runs import RunFormatError, read_run
+from pipeline.export.runs import read_run
 
 RESULTS = [
     {"id": "doc-1", "source": "बाज़ार में आज तेज़ी रही।", "translation": "The market rose today.", "summary": None},
@@ -62,7 +63,7 @@ def evaluated(tmp_path_factory, evaluate_run) -> Path:
 
 def test_documents_in_errors_jsonl_are_not_exported_even_with_a_result(tmp_path):
     run = read_run(write_run(tmp_path / "run", errors=[{"id": "doc-2", "stage": "summarize", "error": "boom"}]))
-    assert [result["id"] for result in run.exported] == ["doc-1"]
+    assert [result.id for result in run.stored.exported] == ["doc-1"]
 
 
 def test_the_latest_error_of_a_document_is_its_reason(tmp_path):
@@ -71,7 +72,8 @@ def test_the_latest_error_of_a_document_is_its_reason(tmp_path):
         {"id": "doc-2", "stage": "summarize", "error": "ValueError: empty summary"},
     ]
     run = read_run(write_run(tmp_path / "run", errors=errors))
-    assert (run.failures["doc-2"].stage, run.failures["doc-2"].error) == ("summarize", "ValueError: empty summary")
+    failure = run.stored.failures["doc-2"]
+    assert (failure.stage, failure.error) == ("summarize", "ValueError: empty summary")
 
 
 def test_score_columns_are_the_runs_own_outputs_by_metric(evaluated):
@@ -116,7 +118,7 @@ def test_run_without_report_has_no_corpus_scores(tmp_path):
 def test_scores_of_a_run_evaluated_under_another_name_are_refused(tmp_path, evaluate_run):
     folder = evaluate_run(write_run(tmp_path / "run", SCORED_RESULTS, name="before"))
     (folder / "manifest.json").write_text(json.dumps({"run_name": "after"}), encoding="utf-8")
-    with pytest.raises(RunFormatError, match=r"scores\.jsonl: no rows of run 'after' \(only of 'before'\)"):
+    with pytest.raises(InputError, match=r"scores\.jsonl: no rows of run 'after' \(only of 'before'\)"):
         read_run(folder)
 
 
@@ -124,43 +126,43 @@ def test_a_score_row_without_a_scores_object_is_reported_with_its_line(tmp_path)
     folder = write_run(tmp_path / "run")
     flat = {"id": "doc-1", "track": "summary", "run": "run", "output": "summary", "baseline": False, "rouge1": 40.0}
     write_lines(folder / "scores.jsonl", [json.dumps(flat)])
-    with pytest.raises(RunFormatError, match=r"scores\.jsonl:1: 'scores' must map metric names to numbers"):
+    with pytest.raises(InputError, match=r"scores\.jsonl:1: 'scores' must map metric names to numbers"):
         read_run(folder)
 
 
 def test_a_report_json_not_written_by_the_evaluator_is_refused(tmp_path):
     folder = write_run(tmp_path / "run")
     (folder / "report.json").write_text(json.dumps({"metrics": {"bleu": 21.5}}), encoding="utf-8")
-    with pytest.raises(RunFormatError, match=r"report\.json: not a report written by scripts/evaluate\.py"):
+    with pytest.raises(InputError, match=r"report\.json: not a report written by scripts/evaluate\.py"):
         read_run(folder)
 
 
 def test_blank_lines_are_skipped(tmp_path):
     folder = write_run(tmp_path / "run")
     write_lines(folder / "results.jsonl", ["", json.dumps(RESULTS[0]), "   "])
-    assert [result["id"] for result in read_run(folder).results] == ["doc-1"]
+    assert [result.id for result in read_run(folder).stored.results] == ["doc-1"]
 
 
 def test_a_line_that_is_not_utf8_is_reported_with_its_number(tmp_path):
     folder = write_run(tmp_path / "run")
     (folder / "results.jsonl").write_bytes(json.dumps(RESULTS[0]).encode() + b"\n" + "बाज़ार".encode("utf-16") + b"\n")
-    with pytest.raises(RunFormatError, match=r"results\.jsonl:2: not valid UTF-8"):
+    with pytest.raises(InputError, match=r"results\.jsonl:2: not valid UTF-8"):
         read_run(folder)
 
 
 def test_a_record_that_is_not_an_object_is_reported_with_its_line(tmp_path):
     folder = write_run(tmp_path / "run")
     write_lines(folder / "scores.jsonl", ['["doc-1", 0.5]'])
-    with pytest.raises(RunFormatError, match=r"scores\.jsonl:1: expected a JSON object per line"):
+    with pytest.raises(InputError, match=r"scores\.jsonl:1: expected a JSON object per line"):
         read_run(folder)
 
 
 def test_a_malformed_manifest_names_the_file(tmp_path):
     folder = write_run(tmp_path / "run")
     (folder / "manifest.json").write_text('{"run_name": "x",\n', encoding="utf-8")
-    with pytest.raises(RunFormatError, match=r"manifest\.json:2: malformed JSON"):
+    with pytest.raises(InputError, match=r"manifest\.json:2: malformed JSON"):
         read_run(folder)
 
 
 def test_the_run_is_named_after_its_folder_without_a_manifest(tmp_path):
-    assert read_run(write_run(tmp_path / "hindi-news-v1")).name == "hindi-news-v1"
+    assert read_run(write_run(tmp_path / "hindi-news-v1")).stored.name == "hindi-news-v1"

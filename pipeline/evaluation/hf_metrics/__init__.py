@@ -7,9 +7,10 @@ ours from disk, and its numbers are this package's numbers, signatures included.
 from __future__ import annotations
 
 from importlib.resources import files
+from typing import TYPE_CHECKING
 
-import datasets
-import evaluate
+if TYPE_CHECKING:
+    import evaluate
 
 METRICS = ("rouge", "bleu", "chrf")
 
@@ -22,7 +23,13 @@ def metric_path(name: str) -> str:
 
 
 def text_pair_info(description: str, citation: str, inputs_description: str) -> evaluate.MetricInfo:
-    """What every module here declares: one prediction string scored against one reference string."""
+    """What every module here declares: one prediction string scored against one reference string.
+
+    Imported here, not with the package: `evaluate` imports transformers and torch, which scoring a run never needs.
+    """
+    import datasets
+    import evaluate
+
     return evaluate.MetricInfo(
         description=description,
         citation=citation,

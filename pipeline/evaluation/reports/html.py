@@ -13,12 +13,12 @@ from pipeline.evaluation.reports.plots import comparison_figure, distribution_fi
 from pipeline.evaluation.reports.tables import (
     Table,
     coverage_notes,
-    described_runs,
     report_title,
     run_table,
     track_heading,
     track_tables,
 )
+from pipeline.io.evaluation_files import Report, ScoreRow, TrackReport
 
 STYLE = """
 body { font-family: system-ui, sans-serif; margin: 2rem auto; max-width: 72rem; color: #222; }
@@ -50,7 +50,7 @@ def _figure(kind: str, figure, caption: str) -> str:
     )
 
 
-def _track_figures(track: dict, rows: list[dict]) -> str:
+def _track_figures(track: TrackReport, rows: list[ScoreRow]) -> str:
     return "".join(
         [
             _figure("comparison", comparison_figure(track), "Paired differences with confidence intervals"),
@@ -60,22 +60,22 @@ def _track_figures(track: dict, rows: list[dict]) -> str:
     )
 
 
-def html_report(report: dict, scores: list[dict]) -> str:
-    confidence = report["settings"]["bootstrap"]["confidence"]
+def html_report(report: Report, scores: list[ScoreRow]) -> str:
+    confidence = report.settings.bootstrap.confidence
     title = report_title(report)
-    body = [f"<h1>{escape(title)}</h1>", *(f'<p class="notice">{escape(notice)}</p>' for notice in report["notices"])]
-    for track in report["tracks"]:
-        rows = [row for row in scores if row["track"] == track["name"]]
+    body = [f"<h1>{escape(title)}</h1>", *(f'<p class="notice">{escape(notice)}</p>' for notice in report.notices)]
+    for track in report.tracks:
+        rows = [row for row in scores if row.track == track.name]
         scores_table, *other_tables = track_tables(track, confidence)
         body += [
-            f'<section class="track" id="track-{escape(track["name"])}"><h2>{escape(track_heading(track))}</h2>',
+            f'<section class="track" id="track-{escape(track.name)}"><h2>{escape(track_heading(track))}</h2>',
             _table(scores_table),
             _track_figures(track, rows),
             *map(_table, other_tables),
             "<ul>" + "".join(f"<li>{escape(note)}</li>" for note in coverage_notes(track)) + "</ul>",
             "</section>",
         ]
-    body += ["<h2>Runs</h2>", *(_table(run_table(run)) for run in described_runs(report))]
+    body += ["<h2>Runs</h2>", *(_table(run_table(run)) for run in report.runs())]
     return (
         '<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8">'
         f"<title>{escape(title)}</title><style>{STYLE}</style></head><body>{''.join(body)}</body></html>\n"

@@ -5,12 +5,12 @@ from __future__ import annotations
 from pipeline.evaluation.reports.tables import (
     Table,
     coverage_notes,
-    described_runs,
     report_title,
     run_table,
     track_heading,
     track_tables,
 )
+from pipeline.io.evaluation_files import Report
 
 
 def _line(cells: list[str]) -> str:
@@ -22,13 +22,13 @@ def _table(table: Table) -> str:
     return f"**{table.title}**\n\n" + "\n".join(rows)
 
 
-def markdown_report(report: dict) -> str:
-    confidence = report["settings"]["bootstrap"]["confidence"]
-    parts = [f"# {report_title(report)}", *(f"> {notice}" for notice in report["notices"])]
-    for track in report["tracks"]:
+def markdown_report(report: Report) -> str:
+    confidence = report.settings.bootstrap.confidence
+    parts = [f"# {report_title(report)}", *(f"> {notice}" for notice in report.notices)]
+    for track in report.tracks:
         parts.append(f"## {track_heading(track)}")
         parts += [_table(table) for table in track_tables(track, confidence)]
         parts.append("\n".join(f"- {note}" for note in coverage_notes(track)))
     parts.append("## Runs")
-    parts += [_table(run_table(run)) for run in described_runs(report)]
+    parts += [_table(run_table(run)) for run in report.runs()]
     return "\n\n".join(parts) + "\n"

@@ -13,6 +13,7 @@ import numpy as np
 from matplotlib.figure import Figure
 
 from pipeline.evaluation.reports.tables import METRIC_NAMES, metric_names, system_name
+from pipeline.io.evaluation_files import ScoreRow, TrackReport
 
 HEADLINE_METRIC = {"rouge": "rougeLsum", "translation": "chrf++"}  # the score plotted against document length
 SCORE_BINS = np.linspace(0, 100, 21)
@@ -25,14 +26,14 @@ def svg(figure: Figure) -> str:
     return buffer.getvalue()
 
 
-def _by_system(rows: list[dict]) -> dict[str, list[dict]]:
+def _by_system(rows: list[ScoreRow]) -> dict[str, list[ScoreRow]]:
     grouped = defaultdict(list)
     for row in rows:
         grouped[system_name(row)].append(row)
     return grouped
 
 
-def distribution_figure(track: dict, rows: list[dict]) -> Figure | None:
+def distribution_figure(track: TrackReport, rows: list[ScoreRow]) -> Figure | None:
     """One histogram per metric, one outline per system: where the mass of documents lies, and the floor at 0."""
     metrics = metric_names(track)
     if not metrics or not rows:
@@ -42,7 +43,7 @@ def distribution_figure(track: dict, rows: list[dict]) -> Figure | None:
     axes = figure.subplots(-(-len(metrics) // columns), columns, squeeze=False).ravel()
     for ax, metric in zip(axes, metrics, strict=False):
         for name, system_rows in _by_system(rows).items():
-            values = [row["scores"][metric] for row in system_rows]
+            values = [row.scores[metric] for row in system_rows]
             ax.hist(values, bins=SCORE_BINS, histtype="step", linewidth=1.5, label=name)
         ax.set_title(METRIC_NAMES.get(metric, metric))
         ax.set_xlabel("score per document")
@@ -53,16 +54,16 @@ def distribution_figure(track: dict, rows: list[dict]) -> Figure | None:
     return figure
 
 
-def length_figure(track: dict, rows: list[dict]) -> Figure | None:
+def length_figure(track: TrackReport, rows: list[ScoreRow]) -> Figure | None:
     """Headline score against source length: does quality fall for long documents (truncation, chunking)?"""
-    metric = HEADLINE_METRIC[track["family"]]
-    rows = [row for row in rows if row.get("source_words") and metric in row["scores"]]
+    metric = HEADLINE_METRIC[track.family]
+    rows = [row for row in rows if row.source_words and metric in row.scores]
     if not rows:
         return None
     figure = Figure(figsize=(7, 4), layout="constrained")
     ax = figure.subplots()
     for name, system_rows in _by_system(rows).items():
-        lengths, scores = [r["source_words"] for r in system_rows], [r["scores"][metric] for r in system_rows]
+        lengths, scores = [r.source_words for r in system_rows], [r.scores[metric] for r in system_rows]
         ax.scatter(lengths, scores, s=12, alpha=0.6, label=name)
     ax.set_xlabel("source document length (words)")
     ax.set_ylabel(f"{METRIC_NAMES.get(metric, metric)} per document")
@@ -70,24 +71,24 @@ def length_figure(track: dict, rows: list[dict]) -> Figure | None:
     return figure
 
 
-def comparison_figure(track: dict) -> Figure | None:
+def comparison_figure(track: TrackReport) -> Figure | None:
     """Differences with their confidence intervals; an interval clear of 0 is a significant difference."""
     entries = [
-        (f"{METRIC_NAMES.get(metric, metric)}: {system_name(c['system'])} − {system_name(c['baseline'])}", result)
-        for c in track["comparisons"]
-        for metric, result in c["metrics"].items()
+        (f"{METRIC_NAMES.get(metric, metric)}: {system_name(c.system)} − {system_name(c.baseline)}", result)
+        for c in track.comparisons
+        for metric, result in c.metrics.items()
     ]
     if not entries:
         return None
     figure = Figure(figsize=(8, 0.9 + 0.35 * len(entries)), layout="constrained")
     ax = figure.subplots()
     for position, (_label, result) in enumerate(entries):
-        low, high = result["ci"]
-        color = "tab:green" if result["significant"] else "tab:gray"
+        low, high = result.ci
+        color = "tab:green" if result.significant else "tab:gray"
         ax.errorbar(
-            result["difference"],
+            result.difference,
             position,
-            xerr=[[result["difference"] - low], [high - result["difference"]]],
+            xerr=[[result.difference - low], [high - result.difference]],
             fmt="o",
             color=color,
             capsize=3,

@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
+
+from pipeline.io.evaluation_files import Report, RunDescription, Score, ScoreRow, SystemIdentity, TrackReport
 
 METRIC_NAMES = {
     "rouge1": "ROUGE-1",
@@ -24,29 +27,29 @@ class Table:
     rows: list[list[str]]
 
 
-def system_name(identity: dict) -> str:
-    return f"{identity['run']} · {identity['output']}"
+def system_name(identity: SystemIdentity | ScoreRow) -> str:
+    return f"{identity.run} · {identity.output}"
 
 
-def metric_names(track: dict) -> list[str]:
-    return list(dict.fromkeys(name for system in track["systems"] for name in system["scores"]))
+def metric_names(track: TrackReport) -> list[str]:
+    return list(dict.fromkeys(name for system in track.systems for name in system.scores))
 
 
 def _number(value: float | None, digits: int = 2) -> str:
     return "–" if value is None else f"{value:.{digits}f}"
 
 
-def _with_interval(score: dict | None) -> str:
-    return "–" if score is None else f"{score['score']:.2f} [{score['ci'][0]:.2f}, {score['ci'][1]:.2f}]"
+def _with_interval(score: Score | None) -> str:
+    return "–" if score is None else f"{score.score:.2f} [{score.ci[0]:.2f}, {score.ci[1]:.2f}]"
 
 
-def score_table(track: dict, confidence: float) -> Table:
+def score_table(track: TrackReport, confidence: float) -> Table:
     metrics = metric_names(track)
     rows = []
-    for system in track["systems"]:
-        cells = [_with_interval(system["scores"].get(metric)) for metric in metrics]
-        role = "baseline" if system["baseline"] else "system"
-        rows.append([system["run"], system["output"], role, str(system["documents"]), *cells])
+    for system in track.systems:
+        cells = [_with_interval(system.scores.get(metric)) for metric in metrics]
+        role = "baseline" if system.baseline else "system"
+        rows.append([system.run, system.output, role, str(system.documents), *cells])
     return Table(
         f"Scores ({confidence * 100:g}% bootstrap confidence intervals)",
         ["run", "output", "role", "documents", *(METRIC_NAMES.get(m, m) for m in metrics)],
@@ -54,36 +57,36 @@ def score_table(track: dict, confidence: float) -> Table:
     )
 
 
-def comparison_table(track: dict) -> Table:
+def comparison_table(track: TrackReport) -> Table:
     rows = [
         [
-            system_name(comparison["system"]),
-            system_name(comparison["baseline"]),
-            str(comparison["documents"]),
+            system_name(comparison.system),
+            system_name(comparison.baseline),
+            str(comparison.documents),
             METRIC_NAMES.get(metric, metric),
-            f"{result['difference']:+.2f}",
-            f"[{result['ci'][0]:+.2f}, {result['ci'][1]:+.2f}]",
-            f"{result['p_value']:.4f}",
-            "yes" if result["significant"] else "no",
+            f"{result.difference:+.2f}",
+            f"[{result.ci[0]:+.2f}, {result.ci[1]:+.2f}]",
+            f"{result.p_value:.4f}",
+            "yes" if result.significant else "no",
         ]
-        for comparison in track["comparisons"]
-        for metric, result in comparison["metrics"].items()
+        for comparison in track.comparisons
+        for metric, result in comparison.metrics.items()
     ]
     header = ["system", "against", "documents", "metric", "difference", "CI", "p-value", "significant"]
     return Table("Paired bootstrap tests (difference = system − against)", header, rows)
 
 
-def statistics_table(track: dict) -> Table:
-    has_sources = any("novel_ngrams_percent" in row for row in track["statistics"])
+def statistics_table(track: TrackReport) -> Table:
+    has_sources = any(row.novel_ngrams_percent is not None for row in track.statistics)
     rows = []
-    for row in track["statistics"]:
-        words = row["words"] or {}
-        cells = [system_name(row), str(row["documents"]), *(_number(words.get(k), 1) for k in ("mean", "median"))]
+    for row in track.statistics:
+        words = [None, None] if row.words is None else [row.words.mean, row.words.median]
+        cells = [system_name(row), str(row.documents), *(_number(value, 1) for value in words)]
         if has_sources:
-            compression = row.get("compression_ratio") or {}
-            novel = row.get("novel_ngrams_percent") or {}
-            cells += [_number(compression.get("mean"), 1), *(_number(novel.get(n), 1) for n in ("1", "2", "3"))]
-        cells.append(_number(row["repeated_ngrams_percent"]["3"], 1))
+            compression = None if row.compression_ratio is None else row.compression_ratio.mean
+            novel = row.novel_ngrams_percent or {}
+            cells += [_number(compression, 1), *(_number(novel.get(n), 1) for n in ("1", "2", "3"))]
+        cells.append(_number(row.repeated_ngrams_percent["3"], 1))
         rows.append(cells)
     header = ["text", "documents", "words (mean)", "words (median)"]
     if has_sources:
@@ -93,50 +96,50 @@ def statistics_table(track: dict) -> Table:
     return Table(f"Output statistics (words of any script{novelty})", header, rows)
 
 
-def signature_table(track: dict) -> Table:
-    signatures = {
-        (metric, score["signature"]) for system in track["systems"] for metric, score in system["scores"].items()
-    }
+def signature_table(track: TrackReport) -> Table:
+    signatures = {(metric, score.signature) for system in track.systems for metric, score in system.scores.items()}
     rows = [[METRIC_NAMES.get(metric, metric), signature] for metric, signature in sorted(signatures)]
     return Table("Signatures", ["metric", "signature"], rows)
 
 
-def run_table(described: dict) -> Table:
-    manifest = described["manifest"] or {}
-    stage = described["summarize_stage"]
-    failed = [f"{failure['id']} ({failure['stage']}: {failure['error']})" for failure in described["failed"]]
+def run_table(described: RunDescription) -> Table:
+    manifest = described.manifest
+    stage = described.summarize_stage
+    failed = [f"{failure.id} ({failure.stage}: {failure.error})" for failure in described.failed]
     facts = [
-        ["label", described["label"]],
-        ["path", described["path"]],
-        ["records", str(described["records"])],
+        ["label", described.label],
+        ["path", described.path],
+        ["records", str(described.records)],
         ["failed documents (errors.jsonl)", _counted(failed)],
-        ["documents with an English source", str(described["english_sources"])],
+        ["documents with an English source", str(described.english_sources)],
     ]
-    if described["references_file"]:
-        facts.append(["references file", described["references_file"]])
-        facts.append(["references without a record", _counted(described["references_without_record"])])
-    facts += [[key.replace("_", " "), _fact(manifest[key])] for key in MANIFEST_FACTS if manifest.get(key) is not None]
-    facts += [[f"model ({stage_name})", _model(model)] for stage_name, model in (manifest.get("models") or {}).items()]
-    facts += [[f"version ({package})", str(value)] for package, value in (manifest.get("versions") or {}).items()]
+    if described.references_file:
+        facts.append(["references file", described.references_file])
+        facts.append(["references without a record", _counted(described.references_without_record)])
+    if manifest is not None:
+        given = [(key, getattr(manifest, key)) for key in MANIFEST_FACTS]
+        facts += [[key.replace("_", " "), _fact(value)] for key, value in given if value]
+        facts += [[f"model ({stage_name})", _model(model)] for stage_name, model in manifest.models.items()]
+        facts += [[f"version ({package})", str(value)] for package, value in manifest.versions.items()]
     if stage:
         facts += [
-            ["summarized documents", str(stage["documents"])],
-            ["truncated for the summarizer", f"{stage['truncated_percent']:.1f}%"],
-            ["summarized in several chunks", f"{stage['chunked_percent']:.1f}%"],
-            ["summarization strategies", ", ".join(f"{name}: {count}" for name, count in stage["strategies"].items())],
+            ["summarized documents", str(stage.documents)],
+            ["truncated for the summarizer", f"{stage.truncated_percent:.1f}%"],
+            ["summarized in several chunks", f"{stage.chunked_percent:.1f}%"],
+            ["summarization strategies", ", ".join(f"{name}: {count}" for name, count in stage.strategies.items())],
         ]
-    return Table(f"Run: {described['label']}", ["item", "value"], facts)
+    return Table(f"Run: {described.label}", ["item", "value"], facts)
 
 
 def _counted(items: list[str]) -> str:
     return f"{len(items)}: {listed_ids(items)}" if items else "0"
 
 
-def _fact(value) -> str:
+def _fact(value: Any) -> str:
     return " → ".join(map(str, value)) if isinstance(value, list) else str(value)
 
 
-def _model(model: dict) -> str:
+def _model(model: dict[str, Any]) -> str:
     revision = model.get("revision")
     return f"{model.get('model')}@{revision}" if revision else str(model.get("model"))
 
@@ -146,34 +149,30 @@ def listed_ids(ids: list[str]) -> str:
     return shown if len(ids) <= LISTED_IDS else f"{shown}, … ({len(ids) - LISTED_IDS} more in report.json)"
 
 
-def coverage_notes(track: dict) -> list[str]:
+def coverage_notes(track: TrackReport) -> list[str]:
     """What was not scored and why: no reference or no output (documents that failed a stage are under Runs)."""
-    missing = track["missing_reference"]
-    scored = track["records"] - len(missing)
-    notes = [f"{scored} of {track['records']} records have a reference ({track['reference_field']})."]
+    missing = track.missing_reference
+    scored = track.records - len(missing)
+    notes = [f"{scored} of {track.records} records have a reference ({track.reference_field})."]
     if missing:
         notes.append(f"{len(missing)} without a reference, not scored: {listed_ids(missing)}")
-    for system in track["systems"]:
-        if system["missing_hypothesis"]:
-            absent = system["missing_hypothesis"]
+    for system in track.systems:
+        if system.missing_hypothesis:
+            absent = system.missing_hypothesis
             notes.append(f"{system_name(system)}: {len(absent)} with a reference but no output: {listed_ids(absent)}")
     return notes
 
 
-def report_title(report: dict) -> str:
-    return "Evaluation of " + " vs ".join(run["label"] for run in described_runs(report))
+def report_title(report: Report) -> str:
+    return "Evaluation of " + " vs ".join(run.label for run in report.runs())
 
 
-def described_runs(report: dict) -> list[dict]:
-    return [report["input"]] + ([report["compare"]] if report["compare"] else [])
+def track_heading(track: TrackReport) -> str:
+    outputs = ", ".join(track.hypothesis_fields)
+    return f"{track.name} ({track.language}): {outputs} vs {track.reference_field}"
 
 
-def track_heading(track: dict) -> str:
-    outputs = ", ".join(track["hypothesis_fields"])
-    return f"{track['name']} ({track['language']}): {outputs} vs {track['reference_field']}"
-
-
-def track_tables(track: dict, confidence: float) -> list[Table]:
+def track_tables(track: TrackReport, confidence: float) -> list[Table]:
     """Scores first, then comparisons (when there are any), output statistics and signatures."""
-    comparisons = [comparison_table(track)] if track["comparisons"] else []
+    comparisons = [comparison_table(track)] if track.comparisons else []
     return [score_table(track, confidence), *comparisons, statistics_table(track), signature_table(track)]

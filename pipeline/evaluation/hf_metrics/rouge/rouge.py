@@ -18,7 +18,8 @@ Args:
     predictions: system summaries.
     references: one reference summary per prediction.
     language: "en" (default), "hi" or another language code (Unicode words, no stemming).
-    sentence_splitter: "pysbd" (default) or "tokenized", for ROUGE-Lsum in languages other than Hindi.
+    sentence_splitter: "pysbd" (default) or "tokenized", for ROUGE-Lsum in languages not written with the danda
+        (Hindi, Bengali, Marathi, ... always split at it with pysbd's Hindi rules).
 Returns:
     rouge1, rouge2, rougeL, rougeLsum: corpus scores ×100; signatures: how each was computed.
 """
