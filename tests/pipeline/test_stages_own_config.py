@@ -1,7 +1,9 @@
 """Stages own their config sections and declare what they add to result records; a new stage is one class."""
 
+import importlib.util
 import json
 
+import datasets
 import pytest
 from pydantic import Field
 
@@ -63,6 +65,35 @@ def test_a_registered_stage_runs_with_its_own_section_and_output(headline_stage,
     manifest = json.loads((tmp_path / "run" / "manifest.json").read_text(encoding="utf-8"))
     assert [output["name"] for output in manifest["outputs"]] == ["summary", "headline"]
     assert manifest["outputs"][1]["language"] == "hi" and manifest["source_language"] == "hi"
+
+
+def script(repo_root, name):
+    spec = importlib.util.spec_from_file_location(f"{name}_script", repo_root / "scripts" / f"{name}.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module.main
+
+
+def test_a_new_stage_output_is_scored_and_exported_without_edits_there(headline_stage, repo_root, tmp_path):
+    config = load_config(write(tmp_path, "stages: [prepare, lead_k, headline]\n"))
+    texts = {"a": "नई दिल्ली में बारिश हुई। स्कूल बंद रहे।", "b": "भारत ने मैच जीता। खिलाड़ियों का स्वागत हुआ।"}
+    documents, references = tmp_path / "in.jsonl", tmp_path / "refs.jsonl"
+    documents.write_text("".join(json.dumps({"id": k, "text": t}) + "\n" for k, t in texts.items()), encoding="utf-8")
+    references.write_text("".join(json.dumps({"id": k, "reference_headline": t.split("।")[0]}) + "\n"
+                                  for k, t in texts.items()), encoding="utf-8")
+    run_pipeline(config, documents, tmp_path / "run", progress=False)
+
+    evaluate = script(repo_root, "evaluate")
+    assert evaluate([str(tmp_path / "run"), "--references", str(references), "--bootstrap-samples", "20"]) == 0
+    report = json.loads((tmp_path / "run" / "report.json").read_text(encoding="utf-8"))
+    (track,) = [track for track in report["tracks"] if track["name"] == "headline"]
+    assert (track["language"], track["reference_field"], track["family"]) == ("hi", "reference_headline", "rouge")
+    assert track["systems"][0]["documents"] == 2
+
+    assert script(repo_root, "export_dataset")([str(tmp_path / "run"), "--out", str(tmp_path / "export")]) == 0
+    exported = datasets.load_dataset(str(tmp_path / "export"), split="train")
+    assert exported["headline_hi"] == ["नई दिल्ली में बारिश", "भारत ने मैच जीता।"]  # the first four words
+    assert {"headline_model", "headline_rouge1"} <= set(exported.column_names)
 
 
 def test_a_stage_section_is_checked_by_the_stage_model_with_key_and_file(headline_stage, tmp_path):
