@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any, ClassVar, Literal
 
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
@@ -25,6 +25,21 @@ class Section(BaseModel):
     """A typed config section: every key declared with its default; unknown keys are errors."""
 
     model_config = ConfigDict(extra="forbid", frozen=True)
+    # Keys that change how the work is scheduled but not what comes out (a resume may change them).
+    scheduling_keys: ClassVar[frozenset[str]] = frozenset()
+
+    def outcome_settings(self, prefix: str = "") -> dict[str, Any]:
+        """Every key that can change the outputs, as `dotted.key: value`, subsections included."""
+        settings: dict[str, Any] = {}
+        for key in type(self).model_fields:
+            if key in self.scheduling_keys:
+                continue
+            value, dotted = getattr(self, key), f"{prefix}{key}"
+            if isinstance(value, Section):
+                settings.update(value.outcome_settings(f"{dotted}."))
+            else:
+                settings[dotted] = value.model_dump(mode="json") if isinstance(value, BaseModel) else value
+        return settings
 
 
 class InputConfig(Section):
@@ -35,6 +50,9 @@ class InputConfig(Section):
     reference_summary_field: str = "reference_summary"
     reference_translation_field: str = "reference_translation"
     split: str | None = Field(None, description="split of a saved DatasetDict input; default: its only split")
+    max_document_chars: int = Field(
+        1_000_000, ge=1, description="a longer document is refused (errors.jsonl) instead of stalling the run"
+    )
 
 
 class EngineConfig(BaseModel):
@@ -55,6 +73,8 @@ RUN_WIDE_KEYS = ("name", "stages", "device", "precision", "batch_size", "engine"
 
 class RunConfig(Section):
     """One pipeline run: which stages in which order, where they run, and each stage's own section."""
+
+    scheduling_keys = frozenset({"name", "batch_size", "engine", "sections"})
 
     name: str | None = None
     stages: list[str] = Field(min_length=1)
@@ -79,6 +99,14 @@ class RunConfig(Section):
         if len(set(stages)) != len(stages):
             raise ValueError(f"a stage is listed twice: {stages}")
         return stages
+
+    def outcome_settings(self, prefix: str = "") -> dict[str, Any]:
+        """Every key that can change the outputs; a resumed run must agree with the first session on all of them."""
+        settings = super().outcome_settings(prefix)
+        for name, section in self.sections.items():
+            if name in self.stages:
+                settings.update(section.outcome_settings(f"{prefix}{name}."))
+        return settings
 
     def to_dict(self) -> dict[str, Any]:
         """The resolved config as the YAML a user would write: run-wide keys, then one key per section.

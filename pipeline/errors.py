@@ -13,6 +13,7 @@ class PipelineError(Exception):
     """Base of every error a user can act on."""
 
     exit_code: ClassVar[int] = 1
+    resumable: bool = False  # set when it stopped a run that had started writing: `--resume` continues it
 
 
 class ConfigError(PipelineError, ValueError):
@@ -36,10 +37,18 @@ class InputError(PipelineError, ValueError):
     exit_code = 2
 
 
-class OutputExistsError(PipelineError, ValueError):
-    """The output folder already holds results and the run was not asked to resume."""
+class OutputError(PipelineError, ValueError):
+    """The run folder cannot be used or written: a file in its place, in use by another run, a full disk."""
 
     exit_code = 2
+
+
+class OutputExistsError(OutputError):
+    """The output folder already holds results and the run was not asked to resume."""
+
+
+class ResumeMismatchError(OutputError):
+    """`--resume` of a run folder made with another config or input: its outputs would be mixed."""
 
 
 class DeviceError(PipelineError, ValueError):
@@ -52,6 +61,12 @@ class ModelLoadError(PipelineError, RuntimeError):
     """A model or tokenizer that could not be loaded; the message says what to do about it."""
 
     exit_code = 3
+
+
+class RunFault(PipelineError):
+    """A fault of the run, not of a document: it would fail every document, so the run stops at once."""
+
+    exit_code = 4
 
 
 class DocumentError(PipelineError):

@@ -89,6 +89,8 @@ class Failure:
     stage: str
     error: str
     source: str | None = None
+    # A `DocumentError`: the text's own fault (empty, too long), which says nothing about the run's health.
+    document_fault: bool = field(default=False, compare=False)
 
     def to_dict(self) -> dict[str, Any]:
-        return asdict(self)
+        return {"id": self.id, "stage": self.stage, "error": self.error, "source": self.source}

@@ -3,53 +3,85 @@
 The runner owns the edges (the input, the run folder, the manifest, the progress bar); the engine named by the
 config (`engine: local` by default) decides how documents become batches and where the stages run. A document that
 fails in a stage (an empty text, a generation error) is written to `errors.jsonl` with the stage and the reason,
-and the run goes on with the others.
+and the run goes on with the others; a fault of the run itself (every document fails the same way) stops it.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import hashlib
+from collections import Counter
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
 from tqdm.auto import tqdm
 
-from pipeline.config import RunConfig
-from pipeline.engines import ENGINES
-from pipeline.io.inputs import count_documents, read_documents
-from pipeline.io.run_folder import Counts, Manifest, RunFolder
+from pipeline.config import InputConfig, RunConfig
+from pipeline.engines import ENGINES, BatchOutcome
+from pipeline.errors import InputError, PipelineError, ResumeMismatchError, RunFault
+from pipeline.io.inputs import read_documents
+from pipeline.io.run_folder import Counts, Manifest, RunFolder, Session
 from pipeline.provenance import now, package_versions
 from pipeline.records import Document
+from pipeline.run_config import validate_config
 from pipeline.stages import StagePlan
+
+# Failures of one stage, all with the same error, before any document got through it: the run's fault, not theirs.
+RUN_FAULT_AFTER = 8
 
 
 @dataclass(frozen=True)
 class RunSummary:
     output_dir: Path
-    documents: int
-    results: int
+    documents: int  # in the input
+    results: int  # written by this session
     errors: int
-    resumed: int
+    resumed: int  # already done when this session started
+    counts: Counts  # of the whole run folder, every session included
+    stopped: str | None = None  # why the session ended before the input did (interrupted)
 
 
-def _manifest(config: RunConfig, config_file: str | None, input_path: Path, output_dir: Path, plan: StagePlan,
-              models: dict[str, dict], engine: dict) -> Manifest:
-    placed = [model for model in models.values() if "device" in model]
-    return Manifest(
-        run_name=output_dir.name,
-        config_file=config_file,
-        config=config.to_dict(),
-        stages=list(config.stages),
-        outputs=plan.outputs,
-        source_language=plan.source_language,
-        engine=engine,
-        models=models,
-        versions=package_versions(),
-        device=placed[0]["device"] if placed else "cpu",
-        dtype=placed[0]["dtype"] if placed else None,
-        input=str(input_path),
-        started_at=now(),
-    )
+@dataclass(frozen=True)
+class InputScan:
+    documents: int
+    fingerprint: str  # of every document's id, text and references, in order
+
+
+def scan_input(path: Path, config: InputConfig) -> InputScan:
+    """Read the whole input once, in constant memory, before any model loads: a bad row anywhere is reported now,
+    the progress bar knows its total, and a resume can tell whether the input is the one it started with."""
+    digest, documents = hashlib.sha256(), 0
+    for document in read_documents(path, config):
+        documents += 1
+        for text in (document.id, document.source, *sorted(document.references.items())):
+            digest.update(repr(text).encode("utf-8", "surrogatepass") + b"\0")
+    if documents == 0:
+        raise InputError(f"{path}: holds no documents")
+    return InputScan(documents, digest.hexdigest())
+
+
+def check_resumable(previous: Manifest, config: RunConfig, scan: InputScan, output_dir: Path) -> None:
+    """A resumed run must make the outputs the first session would have made: same input, same settings that
+    change outputs (batch sizes, engine and threads may differ)."""
+    if previous.input_fingerprint is not None and previous.input_fingerprint != scan.fingerprint:
+        raise ResumeMismatchError(
+            f"cannot resume {output_dir}: the input differs from the one it started with ({previous.input}); "
+            "resume with that input, or start a new run in another --output"
+        )
+    if previous.config is None:
+        return
+    try:
+        before = validate_config(previous.config, str(output_dir / "manifest.json")).outcome_settings()
+    except PipelineError as error:
+        raise ResumeMismatchError(f"cannot resume {output_dir}: its config no longer loads ({error})") from None
+    after = config.outcome_settings()
+    changed = [key for key in dict.fromkeys([*before, *after]) if before.get(key) != after.get(key)]
+    if changed:
+        described = "; ".join(f"{key}: {before.get(key)!r} then, {after.get(key)!r} now" for key in changed)
+        raise ResumeMismatchError(
+            f"cannot resume {output_dir} with settings that change its outputs ({described}); "
+            "resume with the config it started with, or start a new run in another --output"
+        )
 
 
 class _Pending:
@@ -68,6 +100,60 @@ class _Pending:
                 yield document
 
 
+class RunFaultDetector:
+    """Tells a fault of the run (a model that fails every input the same way) from faults of documents.
+
+    Documents that failed a stage with the same error, `RUN_FAULT_AFTER` of them before any document got through
+    that stage, mean the stage fails whatever the text: the run stops at once instead of failing every document.
+    """
+
+    def __init__(self, stages: list[str]) -> None:
+        self._stages = stages
+        self._passed = Counter()  # stage -> documents that got through it
+        self._same = Counter()  # (stage, error) -> failures
+
+    def observe(self, outcome: BatchOutcome) -> None:
+        for stage in self._stages:
+            self._passed[stage] += len(outcome.results)
+        for failure in outcome.failures:
+            if failure.stage in self._stages:
+                for earlier in self._stages[: self._stages.index(failure.stage)]:
+                    self._passed[earlier] += 1
+        for failure in outcome.failures:
+            if failure.document_fault or failure.stage not in self._stages or self._passed[failure.stage]:
+                continue
+            self._same[failure.stage, failure.error] += 1
+            if self._same[failure.stage, failure.error] >= RUN_FAULT_AFTER:
+                raise RunFault(
+                    f"stage {failure.stage!r} failed on the first {RUN_FAULT_AFTER} documents that reached it, all "
+                    f"with the same error, so it would fail every document: {failure.error}\n  what to do: fix the "
+                    "cause (model, device, settings), then continue with --resume (their errors are in errors.jsonl; "
+                    "--retry-failed runs them again)"
+                )
+
+
+def _manifest(config: RunConfig, config_file: str | None, input_path: Path, output_dir: Path, plan: StagePlan,
+              models: dict[str, dict], engine: dict, scan: InputScan, previous: Manifest | None) -> Manifest:
+    placed = [model for model in models.values() if "device" in model]
+    return Manifest(
+        run_name=output_dir.name,
+        config_file=config_file,
+        config=config.to_dict(),
+        stages=list(config.stages),
+        outputs=plan.outputs,
+        source_language=plan.source_language,
+        engine=engine,
+        models=models,
+        versions=package_versions(),
+        device=placed[0]["device"] if placed else "cpu",
+        dtype=placed[0]["dtype"] if placed else None,
+        input=str(input_path),
+        input_fingerprint=scan.fingerprint,
+        started_at=previous.started_at if previous and previous.started_at else now(),
+        sessions=[*(previous.sessions if previous else []), Session(started_at=now())],
+    )
+
+
 def run_pipeline(
     config: RunConfig,
     input_path: str | Path,
@@ -75,25 +161,59 @@ def run_pipeline(
     resume: bool = False,
     config_file: str | None = None,
     progress: bool = True,
+    retry_failed: bool = False,
+    stop_requested: Callable[[], bool] = lambda: False,
 ) -> RunSummary:
+    """Run the configured stages over the input into `output_dir`.
+
+    `stop_requested` is asked after every batch: when it says yes, the session ends there, its work written, and
+    the summary says `stopped`. Errors are `PipelineError`s; the run folder is left resumable after any of them.
+    """
     input_path, output_dir = Path(input_path), Path(output_dir)
-    total = count_documents(input_path, config.input)  # the whole input is checked before any model loads
+    scan = scan_input(input_path, config.input)
     plan = StagePlan.of(config)
-    with RunFolder(output_dir, resume) as folder, ENGINES.get(config.engine.name)(plan) as engine:
-        models = engine.start()
-        manifest = _manifest(config, config_file, input_path, output_dir, plan, models, engine.describe())
-        folder.write_manifest(manifest)
-        pending = _Pending(read_documents(input_path, config.input), folder.done_ids)
-        results = errors = 0
-        with tqdm(total=total, initial=folder.done, unit="doc", disable=not progress) as bar:
-            for outcome in engine.run(pending):
-                folder.append(outcome.results, outcome.failures)
-                results, errors = results + len(outcome.results), errors + len(outcome.failures)
-                bar.update(outcome.documents)
-        summary = RunSummary(output_dir, total, results, errors, pending.skipped)
-        manifest.finished_at = now()
-        # results: all of results.jsonl, earlier sessions included
-        manifest.counts = Counts(documents=total, results=pending.skipped + results, errors=errors,
-                                 resumed=pending.skipped)
-        folder.write_manifest(manifest)
-    return summary
+    with RunFolder(output_dir, resume or retry_failed, retry_failed) as folder:
+        if folder.previous is not None:
+            check_resumable(folder.previous, config, scan, output_dir)
+        engine = ENGINES.get(config.engine.name)(plan)
+        try:
+            models = engine.start()
+        except BaseException:
+            engine.close()
+            folder.abandon()
+            raise
+        with engine:
+            manifest = _manifest(config, config_file, input_path, output_dir, plan, models, engine.describe(), scan,
+                                 folder.previous)
+            session = manifest.sessions[-1]
+            folder.begin(manifest)
+            pending = _Pending(read_documents(input_path, config.input), folder.done_ids)
+            detector = RunFaultDetector(list(config.stages))
+            try:
+                with tqdm(total=scan.documents, initial=folder.results + folder.errors, unit="doc",
+                          disable=not progress) as bar:
+                    for outcome in engine.run(pending):
+                        folder.append(outcome.results, outcome.failures)
+                        session.results += len(outcome.results)
+                        session.errors += len(outcome.failures)
+                        bar.update(outcome.documents)
+                        detector.observe(outcome)
+                        if stop_requested():
+                            session.stopped = "interrupted"
+                            break
+            except PipelineError as error:
+                session.stopped = f"{type(error).__name__}: {str(error).splitlines()[0]}"
+                error.resumable = True
+                raise
+            except KeyboardInterrupt:
+                session.stopped = "interrupted at once: the batch in flight was not written"
+                raise
+            finally:
+                session.finished_at = now()
+                done = folder.results + folder.errors
+                manifest.counts = Counts(documents=scan.documents, results=folder.results, errors=folder.errors,
+                                         resumed=pending.skipped)
+                manifest.finished_at = now() if session.stopped is None and done >= scan.documents else None
+                folder.write_manifest(manifest)
+    return RunSummary(output_dir, scan.documents, session.results, session.errors, pending.skipped, manifest.counts,
+                      session.stopped)

@@ -35,6 +35,8 @@ SUMMARIZER_FAMILIES.register("t5")(SummarizerFamily(prefix="summarize: "))
 class SummarizerConfig(ModelSettings):
     """An abstractive English summarizer and what to do with documents longer than its input limit."""
 
+    scheduling_keys = ModelSettings.scheduling_keys | {"max_batch_size"}
+
     family: str = "bart"
     strategy: Literal["truncate", "map_reduce"] = "truncate"
     max_input_tokens: int | None = Field(None, ge=16, description="default: the tokenizer's model_max_length")

@@ -4,9 +4,24 @@
 from __future__ import annotations
 
 import argparse
+import shlex
+import signal
 import sys
 from datetime import datetime
 from pathlib import Path
+
+
+EPILOG = """\
+exit codes:
+  0    done (documents that failed are listed in errors.jsonl)
+  2    a bad config, input or output folder (one line says which file, line or key)
+  3    a model could not be loaded (the line says what to do)
+  4    the run stopped on a fault of its own (every document would fail the same way), or every document failed
+  130  interrupted (Ctrl-C or SIGTERM): the line says how to continue with --resume
+
+example: python scripts/run.py --config configs/tiny.yaml --input examples/hindi_news.jsonl"""
+EXIT_EVERY_DOCUMENT_FAILED = 4
+EXIT_INTERRUPTED = 130
 
 
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
@@ -15,11 +30,8 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
             "Run the configured stages (prepare → translate → summarize → back_translate, or any subset) over "
             "every document of INPUT and write results.jsonl, errors.jsonl and manifest.json to the output folder."
         ),
-        epilog=(
-            "Exit codes: 0 done (failed documents are listed in errors.jsonl), 2 bad config, input or output "
-            "folder, 3 a model could not be loaded. Example: python scripts/run.py --config configs/tiny.yaml "
-            "--input examples/hindi_news.jsonl"
-        ),
+        epilog=EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     parser.add_argument("--config", required=True, type=Path, help="run config (YAML), e.g. configs/default.yaml")
     parser.add_argument(
@@ -37,7 +49,12 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     )
     parser.add_argument(
         "--resume", action="store_true",
-        help="continue a run in --output: skip ids already in its results.jsonl, retry failed documents",
+        help="continue a run in --output with the same input and settings: skip the ids already in its "
+        "results.jsonl or errors.jsonl",
+    )
+    parser.add_argument(
+        "--retry-failed", action="store_true",
+        help="like --resume, and run the documents of errors.jsonl again (the old errors.jsonl is kept beside it)",
     )
     parser.add_argument(
         "--engine", metavar="NAME",
@@ -47,30 +64,86 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     return parser.parse_args(argv)
 
 
+class StopOnSignal:
+    """Ctrl-C or SIGTERM once: finish the batch in flight, write it, stop. Twice: stop at once (that batch is lost)."""
+
+    def __init__(self) -> None:
+        self.requested = False
+
+    def __enter__(self) -> StopOnSignal:
+        self._previous = {sig: signal.signal(sig, self._handle) for sig in (signal.SIGINT, signal.SIGTERM)}
+        return self
+
+    def _handle(self, signum: int, frame: object) -> None:
+        if self.requested:
+            raise KeyboardInterrupt
+        self.requested = True
+        print("\nstopping after the batch in flight (Ctrl-C again to stop at once)", file=sys.stderr, flush=True)
+
+    def __exit__(self, *exc_info: object) -> None:
+        for sig, handler in self._previous.items():
+            signal.signal(sig, handler)
+
+
+def resume_command(args: argparse.Namespace, output: Path) -> str:
+    """The command line that continues this run where it stopped."""
+    script = Path(__file__)
+    try:
+        script = script.relative_to(Path.cwd())
+    except ValueError:
+        pass
+    command = ["python", str(script), "--config", str(args.config), "--input", str(args.input), "--output", str(output)]
+    for override in args.overrides:
+        command += ["--set", override]
+    if args.engine:
+        command += ["--engine", args.engine]
+    return shlex.join([*command, "--resume"])
+
+
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
-    from transformers.utils import logging as transformers_logging
-
     from pipeline.errors import PipelineError
     from pipeline.run_config import load_config
     from pipeline.runner import run_pipeline
 
-    transformers_logging.disable_progress_bar()  # one progress bar (documents), not one per weight file
     overrides = args.overrides + ([f"engine.name={args.engine}"] if args.engine else [])
+    output = args.output
     try:
         config = load_config(args.config, overrides)
-        output = args.output or Path("outputs") / f"{config.name}-{datetime.now():%Y%m%d-%H%M%S}"
-        summary = run_pipeline(
-            config, args.input, output, resume=args.resume, config_file=str(args.config),
-            progress=not args.no_progress,
-        )
-    except PipelineError as error:  # bad config, input, output folder or device: 2; a model that cannot load: 3
+        output = output or Path("outputs") / f"{config.name}-{datetime.now():%Y%m%d-%H%M%S}"
+        if any(getattr(config.sections[name], "model", None) for name in config.stages):
+            from transformers.utils import logging as transformers_logging
+
+            transformers_logging.disable_progress_bar()  # one progress bar (documents), not one per weight file
+        with StopOnSignal() as stop:
+            summary = run_pipeline(
+                config, args.input, output, resume=args.resume, config_file=str(args.config),
+                progress=not args.no_progress, retry_failed=args.retry_failed, stop_requested=lambda: stop.requested,
+            )
+    except PipelineError as error:
         print(f"error: {error}", file=sys.stderr)
+        if error.resumable:
+            print(f"continue with: {resume_command(args, output)}", file=sys.stderr)
         return error.exit_code
+    except KeyboardInterrupt:
+        print(f"interrupted at once; the batch in flight was not written; continue with: "
+              f"{resume_command(args, output)}", file=sys.stderr)
+        return EXIT_INTERRUPTED
+    counts = summary.counts
+    if summary.stopped:
+        print(
+            f"stopped: {counts.results + counts.errors} of {counts.documents} documents done ({counts.results} "
+            f"results, {counts.errors} failed); continue with: {resume_command(args, output)}",
+            file=sys.stderr,
+        )
+        return EXIT_INTERRUPTED
     print(
         f"{summary.results} documents done, {summary.errors} failed (see errors.jsonl), "
         f"{summary.resumed} already done before; results in {summary.output_dir}"
     )
+    if counts.results == 0:
+        print(f"error: every document failed; see {summary.output_dir / 'errors.jsonl'}", file=sys.stderr)
+        return EXIT_EVERY_DOCUMENT_FAILED
     return 0
 
 

@@ -43,6 +43,8 @@ CTRANSLATE2_COMPUTE_TYPES = ("default", "int8", "int8_float32", "float16", "bflo
 class ModelSettings(Section):
     """A generating model and the backend that runs it (shared by the translator and the summarizer)."""
 
+    scheduling_keys = frozenset({"threads"})
+
     model: str | None = None
     revision: str | None = None
     backend: str = Field("transformers", description="transformers, or ctranslate2 for a converted model")

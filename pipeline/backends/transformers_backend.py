@@ -33,6 +33,8 @@ class TransformersBackend:
 
 @BACKENDS.register("transformers")
 def load_transformers_backend(settings: ModelSettings, stage: str, device: str, precision: str) -> TransformersBackend:
-    from pipeline.models.loading import load_seq2seq
+    from pipeline.models.loading import check_generation_length, load_seq2seq
 
-    return TransformersBackend(load_seq2seq(settings.model, settings.revision, stage, device, precision))
+    loaded = load_seq2seq(settings.model, settings.revision, stage, device, precision)
+    check_generation_length(loaded, settings.generation.max_new_tokens, stage)
+    return TransformersBackend(loaded)

@@ -68,9 +68,22 @@ class Executor(ABC):
 ENGINES: Registry[type[Executor]] = Registry("engine")
 
 
-def _failure(document: Document, stage: str, error: BaseException) -> Failure:
-    reason = str(error) if isinstance(error, DocumentError) else f"{type(error).__name__}: {error}"
-    return Failure(document.id, stage, reason, document.source)
+def _failure(document: Document, stage: str, error: BaseException, source: str | None = None) -> Failure:
+    if isinstance(error, DocumentError):
+        return Failure(document.id, stage, str(error), source or document.source, document_fault=True)
+    return Failure(document.id, stage, f"{type(error).__name__}: {error}", document.source)
+
+
+def refusal(document: Document, max_chars: int) -> Failure | None:
+    """Why a document is not run at all: it is empty, or longer than `input.max_document_chars`."""
+    if not document.source.strip():
+        return _failure(document, "input", DocumentError("empty document"))
+    if len(document.source) > max_chars:
+        reason = DocumentError(
+            f"document of {len(document.source)} characters is over input.max_document_chars ({max_chars})"
+        )
+        return _failure(document, "input", reason, source=document.source[:1000])  # not megabytes in errors.jsonl
+    return None
 
 
 def apply_stage(stage: Stage, documents: list[Document]) -> tuple[list[Document], list[Failure]]:
@@ -96,10 +109,11 @@ def apply_stage(stage: Stage, documents: list[Document]) -> tuple[list[Document]
     return documents, []
 
 
-def process_batch(stages: list[Stage], documents: list[Document]) -> BatchOutcome:
+def process_batch(stages: list[Stage], documents: list[Document], max_chars: int) -> BatchOutcome:
     """Every stage over one batch, in order; a document that fails one stage skips the rest."""
-    failures = [_failure(d, "input", DocumentError("empty document")) for d in documents if not d.source.strip()]
-    live = [d for d in documents if d.source.strip()]
+    refused = {document.id: refusal(document, max_chars) for document in documents}
+    failures = [failure for failure in refused.values() if failure is not None]
+    live = [document for document in documents if refused[document.id] is None]
     for stage in stages:
         live, failed = apply_stage(stage, live)
         failures += failed

@@ -21,6 +21,7 @@ class LocalExecutor(Executor):
         return {name: description for name, description in described.items() if description is not None}
 
     def run(self, documents: Iterable[Document]) -> Iterator[BatchOutcome]:
+        config = self.plan.config
         stream = iter(documents)
-        while batch := list(islice(stream, self.plan.config.batch_size)):
-            yield process_batch(self._stages, batch)
+        while batch := list(islice(stream, config.batch_size)):
+            yield process_batch(self._stages, batch, config.input.max_document_chars)

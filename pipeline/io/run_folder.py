@@ -2,12 +2,15 @@
 
     results.jsonl   one `Result` per finished document
     errors.jsonl    one `Failure` per document that failed (the run goes on)
-    manifest.json   the `Manifest`: resolved config, declared outputs, models, versions, times, counts
+    manifest.json   the `Manifest`: resolved config, declared outputs, models, versions, sessions, counts
+    .lock           held by the run writing the folder, so that no second run writes it at the same time
     scores.jsonl, report.json   what scripts/evaluate.py adds (see `pipeline.io.evaluation_files`)
 
-`RunFolder` writes a run: results are appended and flushed to disk after every batch, so a run that dies loses at
-most the batch in flight, and `resume` continues after the ids already written without writing one twice.
-`read_run_folder` reads a finished one back for evaluation and export.
+`RunFolder` writes one session of a run. Each batch is appended and made durable before the next starts, so a run
+that dies loses at most the batch in flight; a batch that cannot be written whole (a full disk) is taken back
+whole. A resumed session skips every id already in results.jsonl or errors.jsonl, so each input id ends up in
+exactly one of them, once, and nothing written is ever removed (`retry_failed` moves the old errors aside).
+`read_run_folder` reads a finished folder back for evaluation and export.
 """
 
 from __future__ import annotations
@@ -16,24 +19,26 @@ import json
 import os
 from collections.abc import Iterator
 from dataclasses import dataclass
+from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, ValidationError
 
-from pipeline.errors import InputError, OutputExistsError
+from pipeline.errors import InputError, OutputError, OutputExistsError
 from pipeline.io.ids import IdSet
 from pipeline.io.json_files import read_json, read_jsonl
 from pipeline.records import Failure, OutputField, Result
 
 __all__ = [
-    "Counts", "Manifest", "OutputExistsError", "RunFolder", "StoredRun", "is_run_folder", "read_manifest",
-    "read_run_folder", "undeclared_outputs",
+    "Counts", "Manifest", "OutputExistsError", "RunFolder", "Session", "StoredRun", "is_run_folder",
+    "read_manifest", "read_run_folder", "undeclared_outputs",
 ]
 
 RESULTS = "results.jsonl"
 ERRORS = "errors.jsonl"
 MANIFEST = "manifest.json"
+LOCK = ".lock"
 
 # What a run folder written before outputs were declared in the manifest holds.
 _UNDECLARED_OUTPUTS = (
@@ -47,9 +52,19 @@ _UNDECLARED_OUTPUTS = (
 
 class Counts(BaseModel):
     documents: int  # in the input
-    results: int  # in results.jsonl, earlier sessions of a resumed run included
-    errors: int  # failed in the last session
-    resumed: int  # done before the last session started
+    results: int  # lines of results.jsonl, every session's
+    errors: int  # lines of errors.jsonl, every session's
+    resumed: int  # input documents already done (a result or an error) when the last session started
+
+
+class Session(BaseModel):
+    """One invocation of a run: the first, or a `--resume`."""
+
+    started_at: str
+    finished_at: str | None = None  # None: it died (killed, crashed) before it could say
+    results: int = 0  # written by this session
+    errors: int = 0
+    stopped: str | None = None  # why it ended before the input did: interrupted, a run fault, the output
 
 
 class Manifest(BaseModel):
@@ -69,9 +84,11 @@ class Manifest(BaseModel):
     device: str | None = None
     dtype: str | None = None
     input: str | None = None
-    started_at: str | None = None
-    finished_at: str | None = None
+    input_fingerprint: str | None = None  # of the documents' ids, texts and references: a resume must match it
+    started_at: str | None = None  # of the first session
+    finished_at: str | None = None  # when the whole input was done; None while the run is unfinished
     counts: Counts | None = None
+    sessions: list[Session] = []
 
 
 def _cut_torn_line(path: Path) -> None:
@@ -90,47 +107,137 @@ def _cut_torn_line(path: Path) -> None:
         handle.truncate(0)
 
 
-class RunFolder:
-    """A run folder open for writing one run (or the next session of a resumed one)."""
+def _written_ids(path: Path, into: IdSet) -> int:
+    """Add the ids of a results or errors file to `into` (after cutting a torn last line); how many lines it has."""
+    if not path.exists():
+        return 0
+    _cut_torn_line(path)
+    lines = 0
+    for where, record in read_jsonl(path, InputError):
+        into.add(_string(record, "id", where))
+        lines += 1
+    return lines
 
-    def __init__(self, path: str | Path, resume: bool) -> None:
+
+class _Lock:
+    """An exclusive `flock` on the folder's `.lock`: the kernel releases it when its process dies, so a lock is never
+    stale. The file names the holder, for the message a second run gets."""
+
+    def __init__(self, folder: Path) -> None:
+        import fcntl
+
+        self.path = folder / LOCK
+        self._fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o644)
+        try:
+            fcntl.flock(self._fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            holder = self.path.read_text(encoding="utf-8").strip() or "another process"
+            os.close(self._fd)
+            raise OutputError(
+                f"{folder} is being written by another run ({holder}); wait for it to end or choose another --output"
+            ) from None
+        os.ftruncate(self._fd, 0)
+        os.write(self._fd, f"process {os.getpid()}, started {_now()}\n".encode())
+
+    def release(self) -> None:
+        os.close(self._fd)  # closing the descriptor releases the lock; the file stays, so no second inode races
+
+
+def _now() -> str:
+    return datetime.now(timezone.utc).isoformat(timespec="seconds")
+
+
+class RunFolder:
+    """A run folder open for one session of a run, locked against a second run writing it at the same time."""
+
+    def __init__(self, path: str | Path, resume: bool, retry_failed: bool = False) -> None:
         self.path = Path(path)
+        if self.path.exists() and not self.path.is_dir():
+            raise OutputError(f"{self.path}: a file, not a folder; choose another --output")
+        self._created = not self.path.exists()
+        try:
+            self.path.mkdir(parents=True, exist_ok=True)
+            self._lock = _Lock(self.path)
+        except OSError as error:
+            raise OutputError(f"{self.path}: cannot write the run folder ({error.strerror})") from None
+        self._fds: dict[str, int] = {}
+        try:
+            self._open(resume, retry_failed)
+        except BaseException:
+            self._lock.release()
+            raise
+
+    def _open(self, resume: bool, retry_failed: bool) -> None:
         results = self.path / RESULTS
         if not resume and results.exists() and results.stat().st_size > 0:
             raise OutputExistsError(
                 f"{self.path} already holds results; pass --resume to continue that run, or choose another --output"
             )
-        self.path.mkdir(parents=True, exist_ok=True)
-        self.done_ids = IdSet()
-        self.done = 0
-        if results.exists():
-            _cut_torn_line(results)
-            for where, record in read_jsonl(results, InputError):
-                self.done_ids.add(_string(record, "id", where))
-                self.done += 1
-        # Documents that failed before are tried again on resume, so their old error lines go.
-        (self.path / ERRORS).write_text("", encoding="utf-8")
-        self._results = results.open("a", encoding="utf-8")
-        self._errors = (self.path / ERRORS).open("a", encoding="utf-8")
+        manifest = self.path / MANIFEST
+        self.previous = read_manifest(manifest) if resume and manifest.exists() else None
+        self.done_ids = IdSet()  # a result or an error: not to be run again
+        self.results = _written_ids(results, self.done_ids)
+        if retry_failed and (self.path / ERRORS).exists():
+            (self.path / ERRORS).rename(self.path / f"errors.before-{_now().replace(':', '')}.jsonl")
+        self.errors = _written_ids(self.path / ERRORS, self.done_ids)
+
+    def begin(self, manifest: Manifest) -> None:
+        """Start writing, once the models have loaded: the manifest, and results and errors files to append to."""
+        self.write_manifest(manifest)
+        try:
+            for name in (RESULTS, ERRORS):
+                self._fds[name] = os.open(self.path / name, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o644)
+        except OSError as error:
+            raise OutputError(f"{self.path}: cannot write the run folder ({error.strerror})") from None
 
     def append(self, results: list[Result], failures: list[Failure]) -> None:
-        """Write one batch and make it durable before the next batch starts."""
-        for handle, records in ((self._results, results), (self._errors, failures)):
-            for record in records:
-                handle.write(json.dumps(record.to_dict(), ensure_ascii=False) + "\n")
-            handle.flush()
-            os.fsync(handle.fileno())
+        """Write one batch and make it durable before the next batch starts; a batch is written whole or not at all."""
+        written: list[tuple[int, int]] = []  # (descriptor, size before this batch)
+        try:
+            for name, records in ((RESULTS, results), (ERRORS, failures)):
+                if not records:
+                    continue
+                fd = self._fds[name]
+                written.append((fd, os.lseek(fd, 0, os.SEEK_END)))
+                data = "".join(json.dumps(record.to_dict(), ensure_ascii=False) + "\n" for record in records)
+                view = memoryview(data.encode("utf-8"))
+                while view:
+                    view = view[os.write(fd, view):]
+                os.fsync(fd)
+        except OSError as error:
+            for fd, size in written:  # take the partial batch back, so the folder stays resumable
+                os.ftruncate(fd, size)
+            raise OutputError(
+                f"{self.path}: cannot write results ({error.strerror}); the documents of the batch in flight are not "
+                f"written: make room and continue with --resume"
+            ) from None
+        self.results += len(results)
+        self.errors += len(failures)
 
     def write_manifest(self, manifest: Manifest) -> None:
         """Replace the manifest atomically, so it is never seen half-written."""
         temporary = self.path / (MANIFEST + ".tmp")
-        text = json.dumps(manifest.model_dump(mode="json"), ensure_ascii=False, indent=2)
-        temporary.write_text(text + "\n", encoding="utf-8")
-        temporary.replace(self.path / MANIFEST)
+        text = json.dumps(manifest.model_dump(mode="json", exclude_none=False), ensure_ascii=False, indent=2)
+        try:
+            temporary.write_text(text + "\n", encoding="utf-8")
+            temporary.replace(self.path / MANIFEST)
+        except OSError as error:
+            raise OutputError(f"{self.path}: cannot write {MANIFEST} ({error.strerror})") from None
+
+    def abandon(self) -> None:
+        """Leave no trace of a session that wrote nothing (a model that would not load): a new folder goes again."""
+        self.close()
+        if self._created and {entry.name for entry in self.path.iterdir()} <= {LOCK}:
+            (self.path / LOCK).unlink(missing_ok=True)
+            self.path.rmdir()
 
     def close(self) -> None:
-        self._results.close()
-        self._errors.close()
+        for fd in self._fds.values():
+            os.close(fd)
+        self._fds = {}
+        if self._lock is not None:
+            self._lock.release()
+            self._lock = None
 
     def __enter__(self) -> RunFolder:
         return self

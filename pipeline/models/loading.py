@@ -15,7 +15,7 @@ from transformers import AutoConfig, AutoModelForSeq2SeqLM, AutoTokenizer, PreTr
 from transformers.cache_utils import Cache, EncoderDecoderCache
 
 from pipeline.devices import Placement, resolve_placement
-from pipeline.errors import ModelLoadError
+from pipeline.errors import ConfigError, ModelLoadError
 from pipeline.models import indictrans  # noqa: F401  (registers IndicTrans2 with the Auto classes used below)
 
 
@@ -93,6 +93,29 @@ def load_seq2seq(
     if not hasattr(model, "_reorder_cache"):  # `generate()` prefers a model's own reorder over the cache's
         model._reorder_cache = reorder_self_attention_only
     return Seq2SeqModel(model, tokenizer, model_id, _resolved_revision(model_id, revision, config), placement)
+
+
+def decoder_positions(loaded: Seq2SeqModel) -> int | None:
+    """How many target positions the decoder's position table holds; None when positions are computed for any length.
+
+    BART's learned positions and Marian's and PEGASUS's fixed sinusoidal tables are embeddings of a set size (BART's
+    with an offset of 2); IndicTrans2, M2M-100/NLLB and T5 compute them for any length.
+    """
+    table = getattr(loaded.model.get_decoder(), "embed_positions", None)
+    if isinstance(table, torch.nn.Embedding):
+        return table.num_embeddings - getattr(table, "offset", 0)
+    return None
+
+
+def check_generation_length(loaded: Seq2SeqModel, max_new_tokens: int, stage: str) -> None:
+    """A generation longer than the decoder's position table fails every document (`IndexError` deep in the model),
+    so it is refused when the model loads, before any work."""
+    positions = decoder_positions(loaded)
+    if positions is not None and max_new_tokens >= positions:
+        raise ConfigError(
+            f"{stage}.generation.max_new_tokens ({max_new_tokens}) must be < {positions}, the decoder positions of "
+            f"{loaded.model_id}; a longer generation would fail on every document"
+        )
 
 
 def input_limit(loaded: Seq2SeqModel) -> int:

@@ -36,10 +36,20 @@ class PrepareStage(Stage):
 
     @classmethod
     def check_config(cls, config: RunConfig, earlier_stages: list[str]) -> None:
+        language = config.sections["prepare"].language
         try:
-            check_language(config.sections["prepare"].language)
+            check_language(language)
         except ValueError as error:
             raise ValueError(f"prepare.language: {error}") from None
+        if language_label(language) == "en":
+            raise ValueError(
+                "prepare.language: eng_Latn is English, and prepare normalizes and segments Indic text; "
+                "for English input leave prepare (and translate) out of stages"
+            )
+        try:  # what would fail every document otherwise: indic-nlp-library's Urdu normalizer needs urduhack
+            normalize("", FLORES_TO_INDICNLP[language])
+        except ImportError as error:
+            raise ValueError(f"prepare.language: {language} needs {error.name} (pip install {error.name})") from None
 
     @classmethod
     def language_after(cls, config: RunConfig, language: str) -> str:

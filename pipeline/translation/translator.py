@@ -18,6 +18,8 @@ from pipeline.translation.families import TRANSLATION_FAMILIES, TranslationFamil
 class TranslatorConfig(ModelSettings):
     """A seq2seq translator, the backend that runs it, and the model family adapter that speaks its conventions."""
 
+    scheduling_keys = ModelSettings.scheduling_keys | {"max_batch_tokens", "max_batch_size"}
+
     family: str = "indictrans2"
     src_lang: str = "hin_Deva"
     tgt_lang: str = "eng_Latn"

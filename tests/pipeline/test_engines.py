@@ -51,7 +51,7 @@ class OneAtATimeNewestFirst(Executor):
 
     def run(self, documents: Iterable[Document]) -> Iterator[BatchOutcome]:
         for document in reversed(list(documents)):
-            yield process_batch(self._stages, [document])
+            yield process_batch(self._stages, [document], self.plan.config.input.max_document_chars)
 
 
 @pytest.fixture
