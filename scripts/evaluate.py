@@ -11,7 +11,9 @@ A run folder's manifest.json declares the outputs its stages wrote, with their l
 is scored as one track (a back-translation into Bengali is the track summary_bn, scored against
 reference_summary_bn). Plain files and older run folders are scored on summary, translation and summary_hi.
 
-Exit status: 0 when the reports are written; 2 for bad input, with one line on stderr naming the file (and line).
+Exit status: 0 when the reports are written; 2 for bad input or nothing to score (no results, every document
+failed, no record with both an output and its reference, --references matching no id), with one line on stderr
+naming the file (and line).
 """
 
 from __future__ import annotations
@@ -25,7 +27,7 @@ from pipeline.evaluation.bootstrap import BootstrapSettings
 from pipeline.evaluation.records import join_references, read_run
 from pipeline.evaluation.reports import write_reports
 from pipeline.evaluation.sentences import SPLITTERS
-from pipeline.evaluation.suite import EvaluationSettings, evaluate
+from pipeline.evaluation.suite import Evaluation, EvaluationSettings, evaluate
 from pipeline.evaluation.tracks import FieldChoice, choose_tracks, english_translation_field
 from pipeline.records import OutputField
 
@@ -176,6 +178,17 @@ def settings_from(arguments: argparse.Namespace, declared: list[OutputField] | N
     )
 
 
+def check_scored(evaluation: Evaluation, settings: EvaluationSettings, source: Path) -> None:
+    """An evaluation that scored no document is an error: a report of nothing would pass for a result."""
+    tracks = evaluation.report.tracks
+    if not tracks:
+        fields = ", ".join(name for track in settings.tracks for name in track.hypothesis_fields)
+        raise InputError(f"{source}: no record has any of the fields {fields}")
+    if not any(system.documents for track in tracks for system in track.systems):
+        pairs = "; ".join(f"{' or '.join(track.hypothesis_fields)} with {track.reference_field}" for track in tracks)
+        raise InputError(f"{source}: nothing to score: no record has both an output and its reference ({pairs})")
+
+
 def main(argv: list[str] | None = None) -> int:
     arguments = parse_arguments(argv)
     try:
@@ -188,9 +201,7 @@ def main(argv: list[str] | None = None) -> int:
             run = join_references(run, arguments.references, reference_fields, settings.id_field)
         other = read_run(arguments.compare) if arguments.compare is not None else None
         evaluation = evaluate(run, other, settings)
-        if not evaluation.report.tracks:
-            fields = ", ".join(name for track in settings.tracks for name in track.hypothesis_fields)
-            raise InputError(f"{arguments.input}: no record has any of the fields {fields}")
+        check_scored(evaluation, settings, arguments.input)
         out_dir = arguments.out or (arguments.input if arguments.input.is_dir() else arguments.input.parent)
         written = write_reports(evaluation, out_dir)
     except (InputError, OSError) as error:  # OSError: e.g. an --out folder that cannot be written; it names the path

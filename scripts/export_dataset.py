@@ -117,6 +117,11 @@ def main(argv: list[str] | None = None) -> int:
             print(f"{PROG}: error: {error}; nothing was written", file=sys.stderr)
             return 1
 
+    for split, run in runs.items():
+        if run.unfinished:
+            reasons = "; ".join(run.unfinished)
+            print(f"{PROG}: warning: split {split} ({run.stored.path}) is from an unfinished run: {reasons}",
+                  file=sys.stderr)
     datasets.disable_progress_bars()
     dataset = build_dataset(runs, plan)
     try:

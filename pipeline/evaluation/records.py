@@ -1,7 +1,8 @@
 """What gets scored: a run folder, read by `pipeline.io.run_folder`, or a file of outputs, read by `pipeline.io.inputs`.
 
 Every record remembers where it came from (``file:line`` or ``file, row n``), so a bad value is reported
-as one line that names the place to fix.
+as one line that names the place to fix. An empty or whitespace-only text (an empty CSV cell) is a missing one:
+it is never scored, and a blank reference of a references file replaces no reference of the input.
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ from typing import Any
 from pipeline.errors import InputError
 from pipeline.io.inputs import read_rows
 from pipeline.io.json_files import read_json, read_jsonl
-from pipeline.io.run_folder import Manifest, StoredRun, is_run_folder, read_run_folder
+from pipeline.io.run_folder import RESULTS, Manifest, StoredRun, is_run_folder, read_run_folder
 from pipeline.records import Failure, OutputField
 
 # Plain files of outputs; `.json` is read as JSON Lines, as the evaluator always has (run.py does not take it).
@@ -39,10 +40,15 @@ class Record:
         return value
 
     def text(self, path: str) -> str | None:
+        """The field's text; None when it is absent, null, empty or whitespace only."""
         value = self.value(path)
         if value is not None and not isinstance(value, str):
             raise InputError(f"{self.location}: field {path!r} must be text, not {type(value).__name__}")
-        return value
+        return value if value and not value.isspace() else None
+
+    def blank(self, path: str) -> bool:
+        """Whether the field is there but empty or whitespace only: missing, and counted as such in the report."""
+        return self.value(path) is not None and self.text(path) is None
 
     def identifier(self, path: str) -> str:
         value = self.value(path)
@@ -60,7 +66,8 @@ class Run:
     records: list[Record]
     stored: StoredRun | None = None  # the run folder; None for a plain file
     references_file: Path | None = None
-    references_without_record: list[str] = field(default_factory=list)
+    references_without_record: list[str] = field(default_factory=list)  # ids of the references file only
+    records_without_references: list[str] = field(default_factory=list)  # ids of the run the file does not have
 
     @property
     def manifest(self) -> Manifest | None:
@@ -80,9 +87,22 @@ class Run:
 def read_run(path: Path) -> Run:
     if is_run_folder(path):
         stored = read_run_folder(path)
+        _check_has_results(stored)
         records = [Record(result.to_dict(), stored.locations[result.id]) for result in stored.results]
         return Run(stored.name, path, records, stored)
     return Run(path.stem, path, read_records(path))
+
+
+def _check_has_results(stored: StoredRun) -> None:
+    """A run folder with no result, or only results of failed documents, has nothing to evaluate: an error, not an
+    empty report (its partial results can still be scored as a file: results.jsonl)."""
+    if stored.exported:
+        return
+    if stored.failures:
+        raise InputError(
+            f"{stored.path}: every document failed ({len(stored.failures)} in errors.jsonl): nothing to evaluate"
+        )
+    raise InputError(f"{stored.path / RESULTS}: no results: nothing to evaluate")
 
 
 def read_records(path: Path) -> list[Record]:
@@ -134,13 +154,35 @@ def index_by_id(records: list[Record], id_field: str) -> dict[str, Record]:
 
 
 def join_references(run: Run, references_file: Path, fields: list[str], id_field: str) -> Run:
-    """The run with the reference fields of the same-id records of a separate file (which win over its own)."""
+    """The run with the reference fields of the same-id records of a separate file, which win over its own.
+
+    A blank value of the file is no reference: it replaces none of the run's, and where the run has none it is
+    kept, to be counted as an empty reference. A file that matches no id of the run is an error.
+    """
     by_id = index_by_id(read_records(references_file), id_field)
-    joined = []
-    for record in run.records:
-        match = by_id.get(record.identifier(id_field))
-        values = {} if match is None else {name: match.text(name) for name in fields if match.value(name) is not None}
-        joined.append(Record({**record.data, **values}, record.location))
-    run_ids = {record.identifier(id_field) for record in run.records}
-    unmatched = [key for key in by_id if key not in run_ids]
-    return replace(run, records=joined, references_file=references_file, references_without_record=unmatched)
+    records = index_by_id(run.records, id_field)
+    if not by_id.keys() & records.keys():
+        raise InputError(
+            f"{references_file}: none of its {len(by_id)} ids matches a record of {run.path} (joined on {id_field!r})"
+        )
+    joined = [
+        Record({**record.data, **_references(by_id.get(key), record, fields)}, record.location)
+        for key, record in records.items()
+    ]
+    return replace(
+        run,
+        records=joined,
+        references_file=references_file,
+        references_without_record=[key for key in by_id if key not in records],
+        records_without_references=[key for key in records if key not in by_id],
+    )
+
+
+def _references(match: Record | None, record: Record, fields: list[str]) -> dict[str, Any]:
+    if match is None:
+        return {}
+    return {
+        name: match.value(name)
+        for name in fields
+        if match.value(name) is not None and (match.text(name) is not None or record.text(name) is None)
+    }

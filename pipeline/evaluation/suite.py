@@ -3,7 +3,8 @@
 A track (`pipeline.evaluation.tracks`) pairs hypothesis fields with a reference field and a metric family:
 ROUGE for summaries (on Unicode words outside English), BLEU and chrF++ for translations. Each hypothesis
 field of a run is a system; a lead-k baseline joins the English summary tracks, and a second run
-(``compare``) adds its systems and a paired test against each of ours.
+(``compare``) adds its systems and a paired test against each of ours. Nothing is left out silently: empty texts,
+references that match only part of the run and scores from too few documents to test are counted in notices.
 """
 
 from __future__ import annotations
@@ -15,7 +16,14 @@ import numpy as np
 
 import pipeline
 from pipeline.evaluation.baseline import lead
-from pipeline.evaluation.bootstrap import BootstrapSettings, CorpusStatistic, confidence_interval, paired_bootstrap
+from pipeline.evaluation.bootstrap import (
+    MIN_DOCUMENTS,
+    BootstrapSettings,
+    CorpusStatistic,
+    Interval,
+    confidence_interval,
+    paired_bootstrap,
+)
 from pipeline.evaluation.records import Record, Run, index_by_id
 from pipeline.evaluation.rouge import RougeSettings, rouge_statistics
 from pipeline.evaluation.statistics import describe_texts, summarize_stage
@@ -114,21 +122,28 @@ class IndexedRun:
     def texts(self, name: str) -> dict[str, str]:
         return {key: text for key, record in self.records.items() if (text := record.text(name)) is not None}
 
+    def blank(self, name: str) -> list[str]:
+        """Ids whose field is empty or whitespace only: not in `texts`, so not scored."""
+        return [key for key, record in self.records.items() if record.blank(name)]
+
 
 def evaluate(run: Run, other: Run | None, settings: EvaluationSettings) -> Evaluation:
     if other is not None and other.label == run.label:
         other = replace(other, label=f"{other.label} (compared)")
     runs = [IndexedRun.of(r, settings) for r in ([run] if other is None else [run, other])]
     notices = [] if settings.bertscore_model else ["BERTScore skipped: no --bertscore-model folder given"]
+    notices += _references_notices(run)
     tracks, rows = [], []
     for track in settings.tracks:
         systems = [System(r.run.label, name, r.texts(name)) for r in runs for name in track.hypothesis_fields]
         if not any(system.texts for system in systems):
             notices.append(f"track {track.name!r} skipped: no record has {' or '.join(track.hypothesis_fields)}")
             continue
+        notices += _blank_notices(track, runs)
         track_report, track_rows = _evaluate_track(track, systems, runs, settings)
         tracks.append(track_report)
         rows += track_rows
+    notices += _too_few_notices(tracks)
     report = Report(
         tool=Tool(name="pipeline.evaluation", version=pipeline.__version__),
         input=_describe_run(runs[0]),
@@ -148,6 +163,48 @@ def evaluate(run: Run, other: Run | None, settings: EvaluationSettings) -> Evalu
     return Evaluation(report, rows)
 
 
+def _references_notices(run: Run) -> list[str]:
+    """A references file that covers only part of the run (one that covers none was refused when joined)."""
+    missing = run.records_without_references
+    if not missing:
+        return []
+    return [
+        (
+            f"{run.references_file}: no record for {len(missing)} of the {len(run.records)} records of {run.label} "
+            "(they keep their own references, if any)"
+        )
+    ]
+
+
+def _blank_notices(track: Track, runs: list[IndexedRun]) -> list[str]:
+    """How many references and outputs of the track were empty or whitespace only, and so not scored."""
+    counts = [("reference", track.reference_field, len(runs[0].blank(track.reference_field)))]
+    counts += [
+        ("output", f"{r.run.label} · {name}", len(r.blank(name))) for r in runs for name in track.hypothesis_fields
+    ]
+    return [
+        f"track {track.name!r}: {count} empty or whitespace-only {kind}{'s' if count > 1 else ''} ({where}) not scored"
+        for kind, where, count in counts
+        if count
+    ]
+
+
+def _too_few_notices(tracks: list[TrackReport]) -> list[str]:
+    """How many systems and comparisons had too few documents: their tables say "(no CI)" and "not tested"."""
+    without_interval = sum(
+        any(score.ci is None for score in system.scores.values()) for track in tracks for system in track.systems
+    )
+    untested = sum(comparison.note is not None for track in tracks for comparison in track.comparisons)
+    if not without_interval and not untested:
+        return []
+    return [
+        (
+            f"confidence intervals and paired tests need at least {MIN_DOCUMENTS} documents: {without_interval} "
+            f"systems have scores without an interval, {untested} comparisons were not tested (not significant)"
+        )
+    ]
+
+
 def _describe_run(indexed: IndexedRun) -> RunDescription:
     run = indexed.run
     stages = [stage for record in run.records if isinstance(stage := record.value("stages.summarize"), dict)]
@@ -160,6 +217,7 @@ def _describe_run(indexed: IndexedRun) -> RunDescription:
         failed=[FailedDocument(id=failure.id, stage=failure.stage, error=failure.error) for failure in run.failures],
         references_file=None if run.references_file is None else str(run.references_file),
         references_without_record=run.references_without_record,
+        records_without_references=run.records_without_references,
         english_sources=len(indexed.english_sources),
         summarize_stage=None if described_stage is None else SummarizeStage.model_validate(described_stage),
     )
@@ -220,14 +278,14 @@ def _score(track: Track, system: System, references: dict[str, str], settings: E
 
 
 def _system_report(result: ScoredSystem, references: dict[str, str], settings: EvaluationSettings) -> SystemScores:
-    scores = {}
-    for name, statistic in result.metrics.items():
-        interval = confidence_interval(statistic, settings.bootstrap)
-        scores[name] = Score(
+    scores = {
+        name: Score(
             score=statistic.score(),
-            ci=(interval.low, interval.high),
+            ci=_bounds(confidence_interval(statistic, settings.bootstrap)),
             signature=f"{statistic.signature}|{settings.bootstrap.signature()}",
         )
+        for name, statistic in result.metrics.items()
+    }
     return SystemScores(
         **result.system.identity(),
         documents=len(result.ids),
@@ -247,8 +305,15 @@ def _pairs(scored: list[ScoredSystem]) -> list[tuple[ScoredSystem, ScoredSystem]
     return [(a, b) for a, b in pairs if a.metrics and b.metrics]
 
 
+def _bounds(interval: Interval | None) -> tuple[float, float] | None:
+    return None if interval is None else (interval.low, interval.high)
+
+
 def _compare(system: ScoredSystem, baseline: ScoredSystem, settings: EvaluationSettings) -> Comparison:
-    """Paired bootstrap on the documents both have scores for; the difference is system minus baseline."""
+    """Paired bootstrap on the documents both have scores for; the difference is system minus baseline.
+
+    Below MIN_DOCUMENTS shared documents the differences are given untested, as not significant, with a note.
+    """
     theirs_at = {key: position for position, key in enumerate(baseline.ids)}
     ours = np.array([position for position, key in enumerate(system.ids) if key in theirs_at], dtype=int)
     theirs = np.array([theirs_at[system.ids[position]] for position in ours], dtype=int)
@@ -262,18 +327,22 @@ def _compare(system: ScoredSystem, baseline: ScoredSystem, settings: EvaluationS
     metrics = {
         name: PairedTest(
             difference=result.difference,
-            ci=(result.interval.low, result.interval.high),
+            ci=_bounds(result.interval),
             p_value=result.p_value,
-            significant=result.p_value < 1 - settings.bootstrap.confidence,
+            significant=result.p_value is not None and result.p_value < 1 - settings.bootstrap.confidence,
         )
         for name, result in tests.items()
     }
+    shared = len(ours)
     return Comparison(
         system=SystemIdentity(**system.system.identity()),
         baseline=SystemIdentity(**baseline.system.identity()),
-        documents=len(ours),
+        documents=shared,
         test=f"paired-bootstrap|{settings.bootstrap.signature()}",
         metrics=metrics,
+        note=None
+        if shared >= MIN_DOCUMENTS
+        else f"not tested: {shared} shared document{'' if shared == 1 else 's'}, fewer than {MIN_DOCUMENTS}",
     )
 
 

@@ -2,19 +2,26 @@
 
 The prose says how every split was made (models, revisions, settings), what was left out and why, and how
 well it scored, so the exported dataset stays interpretable without the run folders. Languages, in the metadata and
-the prose, are those the runs declare: a run that back-translates into Bengali adds `bn`.
+the prose, are those the runs declare: a run that back-translates into Bengali adds `bn`. The models named are the
+ones each run used (its results' and its manifest's), and a run that did not finish is flagged under the title.
+
+Every string from the run folders (names, models, config values, errors) goes through `pipeline.evaluation.escaping`,
+so it reads as text and can add no heading, table cell or HTML; the YAML metadata is written by a YAML dumper.
 """
 
 from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 import yaml
 from datasets import Dataset, DatasetDict, Value
 from huggingface_hub import DatasetCard, DatasetCardData
 
+from pipeline.evaluation.bootstrap import MIN_DOCUMENTS
+from pipeline.evaluation.escaping import fenced, markdown_code, markdown_text
 from pipeline.export.features import ColumnPlan
 from pipeline.export.folder import ARROW_DIR, parquet_pattern
 from pipeline.export.runs import Run
@@ -93,7 +100,9 @@ def build_card(dataset: DatasetDict, splits: Mapping[str, Run], plan: ColumnPlan
         ],
     )
     sections = [
-        _overview(dataset, splits, plan, data.pretty_name),
+        f"# {markdown_text(data.pretty_name)}",
+        *_unfinished_warnings(splits),
+        _overview(dataset, splits, plan),
         _columns(dataset, splits, plan),
         _models(splits),
         _settings(splits),
@@ -104,14 +113,26 @@ def build_card(dataset: DatasetDict, splits: Mapping[str, Run], plan: ColumnPlan
     return DatasetCard(f"---\n{data.to_yaml()}\n---\n\n" + "\n\n".join(sections) + "\n")
 
 
-def _overview(dataset: DatasetDict, splits: Mapping[str, Run], plan: ColumnPlan, title: str) -> str:
+def _unfinished_warnings(splits: Mapping[str, Run]) -> list[str]:
+    return [
+        f"> **Warning: unfinished run.** Split {markdown_code(split)} (run {markdown_code(run.stored.name)}): "
+        f"{markdown_text('; '.join(run.unfinished))}; its examples may be incomplete."
+        for split, run in splits.items()
+        if run.unfinished
+    ]
+
+
+def _overview(dataset: DatasetDict, splits: Mapping[str, Run], plan: ColumnPlan) -> str:
     rows = [
-        (f"`{split}`", f"`{run.stored.name}`", len(dataset[split]), len(run.stored.failures))
+        (_cell_code(split), _cell_code(run.stored.name), len(dataset[split]), len(run.stored.failures))
         for split, run in splits.items()
     ]
-    made = ", ".join(f"`{output.column}` ({_languages(output)})" for output in plan.outputs)
+    made = ", ".join(
+        f"{markdown_code(output.column)} ({markdown_text(_languages(output))}, {_made_by(output, splits)})"
+        for output in plan.outputs
+    )
     text = (
-        f"# {title}\n\nDocuments in {_codes(_source_languages(splits))} and what the hindi-pipeline made of them: "
+        f"Documents in {_codes(_source_languages(splits))} and what the hindi-pipeline made of them: "
         f"{made}; one split per pipeline run.\n\n" + _table(("split", "run", "examples", "left out"), rows)
     )
     for output in plan.outputs:
@@ -119,12 +140,46 @@ def _overview(dataset: DatasetDict, splits: Mapping[str, Run], plan: ColumnPlan,
             continue
         untranslated = sum(list(data["source_language"]).count(output.language) for data in dataset.values())
         if untranslated:
+            language = markdown_code(output.language)
             text += (
-                f"\n\n{untranslated} examples come from input in `{output.language}`: translation was skipped, so "
-                f"`source` is in `{output.language}`, `source_language` is `{output.language}` and "
-                f"`{output.column}` is null."
+                f"\n\n{untranslated} examples come from input in {language}: translation was skipped, so "
+                f"`source` is in {language}, `source_language` is {language} and "
+                f"{markdown_code(output.column)} is null."
             )
     return text
+
+
+@dataclass(frozen=True)
+class _ModelUse:
+    stage: str
+    model: str
+    revision: str | None
+    examples: int | None  # exported examples whose result names it; None: only manifest.json names it
+
+
+def _model_uses(run: Run) -> list[_ModelUse]:
+    """The models a run used: those its exported results name, counted, then any other its manifest names."""
+    counted = Counter(
+        (stage, info["model"], info.get("revision"))
+        for result in run.stored.exported
+        for stage, info in result.stages.items()
+        if info.get("model")
+    )
+    uses = [_ModelUse(stage, model, revision, count) for (stage, model, revision), count in counted.items()]
+    named = {(use.stage, use.model) for use in uses}
+    declared = run.stored.manifest.models if run.stored.manifest is not None else {}
+    return uses + [
+        _ModelUse(stage, str(info["model"]), str(info["revision"]) if info.get("revision") else None, None)
+        for stage, info in declared.items()
+        if info.get("model") and (stage, str(info["model"])) not in named
+    ]
+
+
+def _made_by(output: OutputField, splits: Mapping[str, Run]) -> str:
+    """The models of the stage that wrote the output, in any run."""
+    uses = [use for run in splits.values() for use in _model_uses(run)]
+    models = dict.fromkeys(use.model for use in uses if use.stage == output.stage)
+    return f"by {', '.join(map(markdown_text, models))}" if models else "no model named"
 
 
 def _columns(dataset: DatasetDict, splits: Mapping[str, Run], plan: ColumnPlan) -> str:
@@ -136,23 +191,24 @@ def _columns(dataset: DatasetDict, splits: Mapping[str, Run], plan: ColumnPlan) 
     }
     for output in plan.outputs:
         descriptions[output.column] = _output_description(output)
-        descriptions[output.reference] = f"reference for `{output.column}` supplied with the input"
-        descriptions.setdefault(output.model_column, f"model id of the `{output.stage}` stage")
+        descriptions[output.reference] = f"reference for {markdown_code(output.column)} supplied with the input"
+        descriptions.setdefault(output.model_column, f"model id of the {markdown_code(output.stage)} stage")
     features = next(iter(dataset.values())).features
     lines = [
-        f"- `{name}` ({_type_name(feature)}): {descriptions.get(name, METRIC_DESCRIPTION)}"
+        f"- {markdown_code(name)} ({markdown_text(_type_name(feature))}): {descriptions.get(name, METRIC_DESCRIPTION)}"
         for name, feature in features.items()
     ]
     return "## Columns\n\n" + "\n".join(lines)
 
 
 def _output_description(output: OutputField) -> str:
-    written = f"`{output.name}` of results.jsonl, written by the `{output.stage}` stage"
+    written = f"{markdown_code(output.name)} of results.jsonl, written by the {markdown_code(output.stage)} stage"
     if output.kind == "translation":
         pair = f"{{{output.source_language}: source, {output.language}: translation}}"
-        return f"`{pair}` ({written}); null when the document was not translated"
-    translated = f", translated from `{output.source_language}`" if output.source_language else ""
-    return f"{output.kind} in `{output.language}`{translated} ({written}); null where there is none"
+        return f"{markdown_code(pair)} ({written}); null when the document was not translated"
+    translated = f", translated from {markdown_code(output.source_language)}" if output.source_language else ""
+    language = markdown_code(output.language)
+    return f"{markdown_text(output.kind)} in {language}{translated} ({written}); null where there is none"
 
 
 def _languages(output: OutputField) -> str:
@@ -164,18 +220,20 @@ def _source_languages(splits: Mapping[str, Run]) -> list[str]:
 
 
 def _codes(codes: Iterable[str]) -> str:
-    return ", ".join(f"`{code}`" for code in codes)
+    return ", ".join(map(markdown_code, codes))
 
 
 def _models(splits: Mapping[str, Run]) -> str:
     rows = [
-        (f"`{split}`", f"`{stage}`", model, revision or "(unpinned)", count)
+        (
+            _cell_code(split),
+            _cell_code(use.stage),
+            markdown_text(use.model),
+            markdown_text(use.revision or "(unpinned)"),
+            "– (manifest.json only)" if use.examples is None else use.examples,
+        )
         for split, run in splits.items()
-        for (stage, model, revision), count in Counter(
-            (stage, info.get("model"), info.get("revision"))
-            for result in run.stored.exported
-            for stage, info in result.stages.items()
-        ).items()
+        for use in _model_uses(run)
     ]
     return "## Models\n\n" + _table(("split", "stage", "model", "revision", "examples"), rows)
 
@@ -186,7 +244,7 @@ def _settings(splits: Mapping[str, Run]) -> str:
 
 def _run_settings(split: str, run: Run) -> str:
     stages = [result.stages for result in run.stored.exported]
-    lines = [f"### `{split}` (run `{run.stored.name}`)", ""]
+    lines = [f"### {markdown_code(split)} (run {markdown_code(run.stored.name)})", ""]
     for name in ("translate", "back_translate"):
         infos = [stage[name] for stage in stages if name in stage]
         if infos:
@@ -205,18 +263,18 @@ def _run_settings(split: str, run: Run) -> str:
 
 
 def _manifest_lines(manifest: Manifest) -> list[str]:
-    counts = None if manifest.counts is None else manifest.counts.model_dump()
+    """The run as its manifest describes it; what an unfinished run's manifest lacks is said, not shown as None."""
+    ended = f"to {markdown_text(manifest.finished_at)}" if manifest.finished_at else "on, unfinished"
+    counts = "none recorded" if manifest.counts is None else _pairs(manifest.counts.model_dump())
     return [
-        f"- device {manifest.device}, dtype {manifest.dtype}",
-        f"- input `{manifest.input}`, ran from {manifest.started_at} to {manifest.finished_at}",
+        f"- device {markdown_text(str(manifest.device))}, dtype {markdown_text(str(manifest.dtype))}",
+        f"- input {markdown_code(str(manifest.input))}, ran from {markdown_text(str(manifest.started_at))} {ended}",
         f"- versions: {_pairs(manifest.versions)}",
-        f"- pipeline counts: {_pairs(counts)}",
+        f"- pipeline counts: {counts}",
         "",
         "<details><summary>resolved configuration</summary>",
         "",
-        "```yaml",
-        yaml.safe_dump(manifest.config, allow_unicode=True, sort_keys=False).rstrip(),
-        "```",
+        fenced(yaml.safe_dump(manifest.config, allow_unicode=True, sort_keys=False).rstrip(), "yaml"),
         "",
         "</details>",
     ]
@@ -227,7 +285,7 @@ def _left_out(splits: Mapping[str, Run]) -> str:
     if not failed:
         return "## Left out\n\nNo document failed: every result of every run is included."
     rows = [
-        (f"`{split}`", f"`{stage}`", _cell(reason), count)
+        (_cell_code(split), _cell_code(stage), markdown_text(reason), count)
         for split, run in splits.items()
         for stage, reason, count in failure_reasons(run)
     ]
@@ -243,19 +301,23 @@ def _metrics(dataset: DatasetDict, splits: Mapping[str, Run]) -> str:
     for split, run in splits.items():
         if run.report is None:
             means = _document_means(run, dataset[split])
-            rows += [(f"`{split}`", f"`{column}`", f"{mean:.2f}", "–", count) for column, mean, count in means]
+            rows += [
+                (_cell_code(split), _cell_code(column), f"{mean:.2f}", "–", count) for column, mean, count in means
+            ]
             continue
-        level = f"{run.report.confidence:.0%}"
         for score in run.report.scores:
-            interval = f"{level} [{score.interval[0]:.2f}, {score.interval[1]:.2f}]"
-            rows.append((f"`{split}`", f"`{score.column}`", f"{score.score:.2f}", interval, score.documents))
-            signatures.append(f"- `{split}` `{score.column}`: `{score.signature}`")
+            interval = _interval(score.interval, run.report.confidence)
+            rows.append((_cell_code(split), _cell_code(score.column), f"{score.score:.2f}", interval, score.documents))
+            signatures.append(
+                f"- {markdown_code(split)} {markdown_code(score.column)}: {markdown_code(score.signature)}"
+            )
     if not rows:
         return "## Metrics\n\nNo scores: the runs were not evaluated, or their outputs had no references."
     parts = [
         "## Metrics\n\nScores of each run's own outputs by scripts/evaluate.py: the corpus scores of the run's "
-        "report.json with bootstrap confidence intervals (`documents`: how many it scored), or, for a run without "
-        "report.json, the mean of the exported documents' scores (`documents`: how many had one).",
+        "report.json with bootstrap confidence intervals (`documents`: how many it scored; a score from fewer than "
+        f"{MIN_DOCUMENTS} documents has none), or, for a run without report.json, the mean of the exported "
+        "documents' scores (`documents`: how many had one).",
         _table(("split", "column", "score", "confidence interval", "documents"), rows),
     ]
     if signatures:
@@ -278,13 +340,18 @@ def _type_name(feature: Any) -> str:
     return feature.dtype if isinstance(feature, Value) else repr(feature)
 
 
+def _interval(interval: tuple[float, float] | None, confidence: float) -> str:
+    if interval is None:
+        return f"none: fewer than {MIN_DOCUMENTS} documents"
+    return f"{confidence:.0%} [{interval[0]:.2f}, {interval[1]:.2f}]"
+
+
 def _tally(values: Iterable[str]) -> str:
-    return ", ".join(f"{value} ({count})" for value, count in Counter(values).most_common())
+    return ", ".join(f"{markdown_text(value)} ({count})" for value, count in Counter(values).most_common())
 
 
-def _pairs(value: Any) -> str:
-    """A missing manifest field is shown as it is (None)."""
-    return ", ".join(f"{key} {item}" for key, item in value.items()) if isinstance(value, dict) else str(value)
+def _pairs(values: Mapping[str, Any]) -> str:
+    return ", ".join(markdown_text(f"{key} {value}") for key, value in values.items())
 
 
 def _first_line(text: str) -> str:
@@ -292,8 +359,8 @@ def _first_line(text: str) -> str:
     return line if len(line) <= REASON_WIDTH else line[: REASON_WIDTH - 1] + "…"
 
 
-def _cell(text: str) -> str:
-    return text.replace("|", "\\|")
+def _cell_code(text: str) -> str:
+    return markdown_code(text, table_cell=True)
 
 
 def _table(header: Sequence[str], rows: Iterable[Sequence[Any]]) -> str:

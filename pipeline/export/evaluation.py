@@ -32,7 +32,7 @@ class CorpusScore:
 
     column: str
     score: float
-    interval: tuple[float, float]
+    interval: tuple[float, float] | None  # None: too few documents for one
     signature: str
     documents: int
 

@@ -21,6 +21,20 @@ class Run:
     score_columns: tuple[str, ...]
     report: CorpusReport | None
 
+    @property
+    def unfinished(self) -> list[str]:
+        """Why the run may lack documents, as its manifest tells: it did not finish, or it disagrees with its results.
+        Empty for a finished run, and for a folder without manifest.json (which the card calls unknown anyway)."""
+        manifest, results = self.stored.manifest, len(self.stored.results)
+        if manifest is None:
+            return []
+        reasons = [] if manifest.finished_at else ["manifest.json has no finished_at: the run stopped before its end"]
+        if manifest.counts is None:
+            reasons.append("manifest.json has no counts")
+        elif manifest.counts.results != results:
+            reasons.append(f"manifest.json counts {manifest.counts.results} results, results.jsonl holds {results}")
+        return reasons
+
 
 def read_run(path: Path) -> Run:
     stored = read_run_folder(path)

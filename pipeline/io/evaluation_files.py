@@ -74,7 +74,7 @@ class SystemIdentity(BaseModel):
 
 class Score(BaseModel):
     score: float
-    ci: tuple[float, float]  # bootstrap confidence interval
+    ci: tuple[float, float] | None  # bootstrap confidence interval; None from too few documents
     signature: str  # every option that changes the number, the bootstrap's included
 
 
@@ -86,8 +86,8 @@ class SystemScores(SystemIdentity):
 
 class PairedTest(BaseModel):
     difference: float  # system minus baseline
-    ci: tuple[float, float]
-    p_value: float
+    ci: tuple[float, float] | None  # None, like p_value, when the documents were too few to test
+    p_value: float | None
     significant: bool
 
 
@@ -97,6 +97,7 @@ class Comparison(BaseModel):
     documents: int  # scored for both
     test: str  # the test and its settings
     metrics: dict[str, PairedTest]
+    note: str | None = None  # why the differences were not tested
 
 
 class Distribution(BaseModel):
@@ -160,7 +161,8 @@ class RunDescription(BaseModel):
     manifest: Manifest | None  # as its manifest.json holds it; None for a plain file
     failed: list[FailedDocument]  # errors.jsonl
     references_file: str | None
-    references_without_record: list[str]
+    references_without_record: list[str]  # ids of the references file that INPUT does not have
+    records_without_references: list[str] = []  # ids of INPUT that the references file does not have
     english_sources: int
     summarize_stage: SummarizeStage | None
 

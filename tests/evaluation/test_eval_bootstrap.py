@@ -3,7 +3,13 @@
 import numpy as np
 import pytest
 
-from pipeline.evaluation.bootstrap import BootstrapSettings, CorpusStatistic, confidence_interval, paired_bootstrap
+from pipeline.evaluation.bootstrap import (
+    MIN_DOCUMENTS,
+    BootstrapSettings,
+    CorpusStatistic,
+    confidence_interval,
+    paired_bootstrap,
+)
 from pipeline.evaluation.translation import translation_statistics
 
 SETTINGS = BootstrapSettings(samples=500, seed=7)
@@ -69,3 +75,14 @@ def test_a_system_against_itself_has_p_value_1():
 
 def test_signature_names_samples_seed_and_level():
     assert SETTINGS.signature().startswith("bs:500|rs:7|ci:95|numpy:")
+
+
+def test_too_few_documents_have_no_interval():
+    assert confidence_interval(CorpusStatistic.mean(noisy_scores(1, MIN_DOCUMENTS - 1), "t"), SETTINGS) is None
+    assert confidence_interval(CorpusStatistic.mean(noisy_scores(1, MIN_DOCUMENTS), "t"), SETTINGS) is not None
+
+
+def test_a_paired_test_on_one_document_is_no_test():
+    system, baseline = CorpusStatistic.mean(np.array([60.0]), "t"), CorpusStatistic.mean(np.array([20.0]), "t")
+    result = paired_bootstrap(system, baseline, SETTINGS)
+    assert (result.difference, result.interval, result.p_value) == (40.0, None, None)

@@ -26,8 +26,8 @@ def evaluated(tmp_path_factory):
         for i in range(4)
     ]
     with RunFolder(folder, resume=False) as run:
+        run.begin(Manifest(run_name="rain", stages=["summarize"]))
         run.append(results, [])
-        run.write_manifest(Manifest(run_name="rain", stages=["summarize"]))
     settings = EvaluationSettings(tracks=choose_tracks(None, {}), bootstrap=BootstrapSettings(samples=20))
     evaluation = evaluate(read_run(folder), None, settings)
     write_reports(evaluation, folder)

@@ -82,3 +82,47 @@ def test_references_join_on_id_and_unmatched_ones_are_listed(tmp_path):
 def test_missing_input_is_named(tmp_path):
     with pytest.raises(InputError, match=r"absent\.jsonl: no such file or directory"):
         read_run(tmp_path / "absent.jsonl")
+
+
+def test_empty_and_whitespace_cells_of_a_csv_are_missing_texts(tmp_path):
+    path = tmp_path / "out.csv"
+    path.write_text("id,summary,reference_summary\na,Rain fell.,\nb,   ,\t \n", encoding="utf-8")
+    records = read_records(path)
+    assert [(record.text("summary"), record.text("reference_summary")) for record in records] == [
+        ("Rain fell.", None),
+        (None, None),
+    ]
+
+
+def test_an_empty_reference_in_the_references_file_does_not_replace_a_records_own(tmp_path):
+    run = read_run(write_jsonl(tmp_path / "out.jsonl", [{**RECORDS[0], "reference_summary": "Rain."}, RECORDS[1]]))
+    references = tmp_path / "refs.csv"
+    references.write_text("id,reference_summary\na,\nb, \n", encoding="utf-8")
+    joined = join_references(run, references, ["reference_summary"], "id")
+    assert [record.text("reference_summary") for record in joined.records] == ["Rain.", None]
+
+
+def test_records_without_a_references_record_are_listed(tmp_path):
+    run = read_run(write_jsonl(tmp_path / "out.jsonl", RECORDS))
+    references = write_jsonl(tmp_path / "refs.jsonl", [{"id": "b", "reference_summary": "Prices went up."}])
+    assert join_references(run, references, ["reference_summary"], "id").records_without_references == ["a"]
+
+
+def test_references_that_match_no_record_are_refused(tmp_path):
+    run = read_run(write_jsonl(tmp_path / "out.jsonl", RECORDS))
+    references = write_jsonl(tmp_path / "refs.jsonl", [{"id": "x", "reference_summary": "Rain."}, {"id": "y"}])
+    with pytest.raises(InputError, match=rf"^{references}: none of its 2 ids matches a record of .*out\.jsonl"):
+        join_references(run, references, ["reference_summary"], "id")
+
+
+def test_a_run_folder_without_results_is_refused(tmp_path):
+    (tmp_path / "results.jsonl").write_text("", encoding="utf-8")
+    with pytest.raises(InputError, match=rf"^{tmp_path}/results\.jsonl: no results: nothing to evaluate$"):
+        read_run(tmp_path)
+
+
+def test_a_run_folder_whose_every_document_failed_is_refused(tmp_path):
+    write_jsonl(tmp_path / "results.jsonl", [{"id": "a", "source": "...", "translation": "Rain fell."}])
+    write_jsonl(tmp_path / "errors.jsonl", [{"id": key, "stage": "summarize", "error": "OOM"} for key in "ab"])
+    with pytest.raises(InputError, match=rf"^{tmp_path}: every document failed \(2 in errors\.jsonl\): nothing"):
+        read_run(tmp_path)

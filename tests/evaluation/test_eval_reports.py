@@ -4,6 +4,7 @@ The synthetic run folders follow the run folder contract of scripts/run.py (resu
 manifest.json). The browser test opens report.html in headless Chromium, as a reader would.
 """
 
+import csv
 import importlib.util
 import json
 import shutil
@@ -20,6 +21,11 @@ REFERENCE_SUMMARIES = {
     "doc-3": "Wheat prices rose for a third month in a row.",
     "doc-4": "The university opened a library for night students.",
     "doc-5": "A heat wave closed schools across the state.",
+    "doc-8": "The state cut the fuel tax by two rupees.",
+    "doc-9": "A new metro line opened in the north of the city.",
+    "doc-10": "Farmers protested outside the assembly over water.",
+    "doc-11": "The hospital added two hundred beds for children.",
+    "doc-12": "The cricket final was washed out by rain.",
 }
 TRANSLATIONS = {
     "doc-1": "Heavy rain flooded the old town on Monday. Families moved to schools. The river will fall by Thursday.",
@@ -28,6 +34,11 @@ TRANSLATIONS = {
     "doc-4": "The university opened a new library. It stays open at night for working students. It cost ten crore.",
     "doc-5": "A heat wave hit the state. Schools were closed for a week. Doctors advised people to stay indoors.",
     "doc-6": "The festival drew large crowds. Police closed the main road. Traffic moved slowly all evening.",
+    "doc-8": "The state cut the tax on fuel. Petrol is two rupees cheaper. Transporters welcomed the move.",
+    "doc-9": "A new metro line opened. It serves the north of the city. Trains run every five minutes.",
+    "doc-10": "Farmers protested outside the assembly. They want more water for their fields. Talks begin today.",
+    "doc-11": "The hospital added beds. Two hundred are for children. Doctors say it was overdue.",
+    "doc-12": "Rain fell all day. The cricket final was washed out. It will be replayed on Sunday.",
 }
 SUMMARIES_A = {
     "doc-1": "Rain flooded the old town and families moved to schools.",
@@ -36,6 +47,11 @@ SUMMARIES_A = {
     "doc-4": "The university opened a library for night students.",
     "doc-5": "A heat wave closed schools across the state.",
     "doc-6": "Crowds at the festival slowed traffic.",
+    "doc-8": "The state cut the fuel tax by two rupees.",
+    "doc-9": "A metro line opened in the north of the city.",
+    "doc-10": "Farmers protested at the assembly over water.",
+    "doc-11": "The hospital added two hundred beds for children.",
+    "doc-12": "Rain washed out the cricket final.",
 }
 SUMMARIES_B = {key: "Officials said things happened this week." for key in SUMMARIES_A}
 SUMMARY_HI = "भारी बारिश से पुराने शहर में बाढ़ आई।"
@@ -66,7 +82,7 @@ def write_run_folder(folder, name, summaries):
     manifest = {"run_name": name, "stages": ["translate", "summarize", "back_translate"],
                 "models": {"translate": {"model": "ai4bharat/indictrans2-indic-en-dist-200M", "revision": None}},
                 "versions": {"python": "3.11.7", "pipeline": "0.1.0"},
-                "counts": {"documents": 7, "results": 6, "errors": 1, "resumed": 0}}
+                "counts": {"documents": len(summaries) + 1, "results": len(summaries), "errors": 1, "resumed": 0}}
     (folder / "manifest.json").write_text(json.dumps(manifest), encoding="utf-8")
     return folder
 
@@ -123,18 +139,18 @@ def test_report_lists_failed_documents_from_the_error_log(report):
 
 def test_report_has_the_lead_baseline_row(report):
     lead = next(system for system in summary_track(report)["systems"] if system["output"] == "lead-3")
-    assert lead["baseline"] and lead["documents"] == 5
+    assert lead["baseline"] and lead["documents"] == 10
 
 
 def test_comparison_finds_the_better_run_significantly_better(report):
     comparison = next(c for c in summary_track(report)["comparisons"] if c["baseline"]["run"] == "lead-like")
-    assert comparison["documents"] == 5
+    assert comparison["documents"] == 10
     assert all(result["difference"] > 0 and result["significant"] for result in comparison["metrics"].values())
 
 
 def test_markdown_shows_score_and_comparison_tables(reports):
     markdown = (reports / "report.md").read_text(encoding="utf-8")
-    assert "| bart-truncate | summary | system | 5 |" in markdown
+    assert "| bart-truncate | summary | system | 10 |" in markdown
     assert "Paired bootstrap tests" in markdown
 
 
@@ -191,6 +207,75 @@ def test_duplicate_ids_in_the_references_file_exit_2_naming_the_line(script, tmp
     references.write_text('{"id": "a", "reference_summary": "x"}\n{"id": "a", "reference_summary": "y"}\n')
     assert script.main([str(path), "--references", str(references)]) == 2
     assert capsys.readouterr().err.startswith(f"evaluate.py: error: {references}:2: duplicate id 'a'")
+
+
+def one_line_error(capsys) -> str:
+    err = capsys.readouterr().err
+    assert err.startswith("evaluate.py: error: ") and err.count("\n") == 1, err
+    return err
+
+
+@pytest.mark.parametrize("name, content", [("empty.jsonl", ""), ("header-only.csv", "id,summary,reference_summary\n")])
+def test_an_input_without_records_exits_2_in_one_line(script, tmp_path, capsys, name, content):
+    path = tmp_path / name
+    path.write_text(content, encoding="utf-8")
+    assert script.main([str(path)]) == 2
+    assert f"{path}: no records" in one_line_error(capsys)
+
+
+def test_an_empty_run_folder_exits_2_in_one_line(script, tmp_path, capsys):
+    (tmp_path / "run").mkdir()
+    (tmp_path / "run" / "results.jsonl").write_text("", encoding="utf-8")
+    assert script.main([str(tmp_path / "run")]) == 2
+    assert "results.jsonl: no results: nothing to evaluate" in one_line_error(capsys)
+
+
+def test_a_run_whose_every_document_failed_exits_2_in_one_line(script, tmp_path, capsys):
+    run = tmp_path / "run"
+    run.mkdir()
+    (run / "results.jsonl").write_text("", encoding="utf-8")
+    failure = {"id": "doc-1", "stage": "translate", "error": "CUDA out of memory", "source": "..."}
+    (run / "errors.jsonl").write_text(json.dumps(failure) + "\n", encoding="utf-8")
+    assert script.main([str(run)]) == 2
+    assert "every document failed (1 in errors.jsonl)" in one_line_error(capsys)
+
+
+def test_outputs_without_any_reference_exit_2_in_one_line(script, tmp_path, capsys):
+    path = tmp_path / "outputs.csv"
+    path.write_text("id,summary,reference_summary\na,Rain fell.,\nb,Prices rose., \n", encoding="utf-8")
+    assert script.main([str(path)]) == 2
+    assert "nothing to score: no record has both an output and its reference" in one_line_error(capsys)
+
+
+def test_references_matching_no_id_exit_2_in_one_line(script, tmp_path, capsys):
+    path = tmp_path / "outputs.jsonl"
+    path.write_text('{"id": "a", "summary": "Rain fell."}\n', encoding="utf-8")
+    references = tmp_path / "references.jsonl"
+    references.write_text('{"id": "z", "reference_summary": "Rain fell."}\n', encoding="utf-8")
+    assert script.main([str(path), "--references", str(references)]) == 2
+    assert f"{references}: none of its 1 ids matches a record of {path}" in one_line_error(capsys)
+
+
+def write_csv(path, header, rows):
+    with path.open("w", encoding="utf-8", newline="") as handle:
+        csv.writer(handle).writerows([header, *rows])
+    return path
+
+
+def test_empty_and_unmatched_references_are_notices(script, tmp_path):
+    """Eleven outputs; the references file has empty cells for two, no row for one, and a row for an unknown id."""
+    keys = list(SUMMARIES_A)
+    outputs = write_csv(tmp_path / "outputs.csv", ["id", "summary"], [[key, SUMMARIES_A[key]] for key in keys])
+    cells = {**{key: REFERENCE_SUMMARIES.get(key, "") for key in keys[:-1]}, "doc-11": " ", "other": "Unrelated."}
+    references = write_csv(tmp_path / "references.csv", ["id", "reference_summary"], list(cells.items()))
+    assert script.main([str(outputs), "--references", str(references), "--out", str(tmp_path / "eval")]) == 0
+    report = json.loads((tmp_path / "eval" / "report.json").read_text(encoding="utf-8"))
+    assert report["input"]["records_without_references"] == ["doc-12"]
+    assert report["input"]["references_without_record"] == ["other"]
+    assert summary_track(report)["missing_reference"] == ["doc-6", "doc-11", "doc-12"]
+    notices = report["notices"]
+    assert any(notice.startswith(f"{references}: no record for 1 of the 11 records of outputs") for notice in notices)
+    assert "track 'summary': 2 empty or whitespace-only references (reference_summary) not scored" in notices
 
 
 def test_every_option_is_explained_in_help(script):

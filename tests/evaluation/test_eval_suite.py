@@ -4,7 +4,7 @@ from pathlib import Path
 
 import pytest
 
-from pipeline.evaluation.bootstrap import BootstrapSettings
+from pipeline.evaluation.bootstrap import MIN_DOCUMENTS, BootstrapSettings
 from pipeline.evaluation.records import Record, Run
 from pipeline.evaluation.suite import EvaluationSettings, evaluate
 from pipeline.evaluation.tracks import Track
@@ -96,11 +96,12 @@ def test_every_corpus_score_has_an_interval_around_it_and_a_signature():
 
 
 def test_comparison_pairs_the_same_output_of_two_runs_on_shared_ids():
-    worse = {key: "Officials spoke." for key in list(SUMMARIES)[:8]}
-    evaluation = evaluate(make_run("ours", SUMMARIES, REFERENCES), make_run("theirs", worse, {}), SETTINGS)
+    references = {key: f"Floods hit the old town; {key} families were moved to schools." for key in SUMMARIES}
+    worse = {key: "Officials spoke." for key in list(SUMMARIES)[:MIN_DOCUMENTS]}
+    evaluation = evaluate(make_run("ours", SUMMARIES, references), make_run("theirs", worse, {}), SETTINGS)
     comparison = track(evaluation.report, "summary").comparisons[-1]
     pair = (comparison.system.run, comparison.baseline.run, comparison.documents)
-    assert pair == ("ours", "theirs", 8)
+    assert pair == ("ours", "theirs", MIN_DOCUMENTS) and len(SUMMARIES) > MIN_DOCUMENTS
     assert comparison.metrics["rouge1"].difference > 0 and comparison.metrics["rouge1"].significant
 
 
@@ -121,3 +122,34 @@ def test_per_document_rows_mark_the_lead_baseline():
 def test_bertscore_is_skipped_with_a_notice_without_a_model():
     report = evaluate(make_run("run", SUMMARIES, REFERENCES), None, SETTINGS).report
     assert "BERTScore skipped: no --bertscore-model folder given" in report.notices
+
+
+def test_empty_or_whitespace_references_are_missing_references_counted_in_a_notice():
+    references = {**REFERENCES, "d1": "", "d2": " \n\t"}
+    report = evaluate(make_run("run", SUMMARIES, references), None, SETTINGS).report
+    summary = track(report, "summary")
+    assert summary.missing_reference == ["d1", "d2", "d10", "d11"]
+    assert system(summary, "summary").documents == 8
+    assert "track 'summary': 2 empty or whitespace-only references (reference_summary) not scored" in report.notices
+
+
+def test_empty_or_whitespace_outputs_are_missing_outputs_counted_in_a_notice():
+    summaries = {**SUMMARIES, "d3": "   "}
+    report = evaluate(make_run("run", summaries, REFERENCES), None, SETTINGS).report
+    assert system(track(report, "summary"), "summary").missing_hypothesis == ["d3"]
+    assert "track 'summary': 1 empty or whitespace-only output (run · summary) not scored" in report.notices
+
+
+def test_too_few_documents_give_scores_without_intervals_and_untested_comparisons():
+    one = {"d0": SUMMARIES["d0"]}
+    evaluation = evaluate(
+        make_run("ours", one, {"d0": REFERENCES["d0"]}), make_run("theirs", {"d0": "Officials spoke."}, {}), SETTINGS
+    )
+    summary = track(evaluation.report, "summary")
+    assert all(score.ci is None for score in system(summary, "summary").scores.values())
+    comparison = summary.comparisons[-1]
+    assert (comparison.baseline.run, comparison.documents) == ("theirs", 1)
+    assert comparison.note == f"not tested: 1 shared document, fewer than {MIN_DOCUMENTS}"
+    results = comparison.metrics.values()
+    assert all(not result.significant and result.p_value is None and result.ci is None for result in results)
+    assert any(f"at least {MIN_DOCUMENTS} documents" in notice for notice in evaluation.report.notices)

@@ -13,7 +13,7 @@ from pipeline.export.evaluation import CorpusReport, CorpusScore
 from pipeline.export.features import plan_columns
 from pipeline.export.records import build_dataset
 from pipeline.export.runs import Run
-from pipeline.io.run_folder import StoredRun
+from pipeline.io.run_folder import Counts, Manifest, StoredRun
 from pipeline.records import Failure, Result
 
 
@@ -30,9 +30,9 @@ def result(identifier: str) -> Result:
 RESULT = result("doc-1")
 
 
-def make_run(results=(RESULT,), failures=None, scores=None, score_columns=(), report=None) -> Run:
-    """A run folder without manifest.json, as read back, with what the evaluator scored of it."""
-    stored = StoredRun(Path("runs/village"), None, list(results), failures or {}, {})
+def make_run(results=(RESULT,), failures=None, scores=None, score_columns=(), report=None, manifest=None) -> Run:
+    """A run folder (without manifest.json unless given), as read back, with what the evaluator scored of it."""
+    stored = StoredRun(Path("runs/village"), manifest, list(results), failures or {}, {})
     return Run(stored, scores or {}, score_columns, report)
 
 
@@ -104,3 +104,56 @@ def test_card_of_a_run_without_manifest_says_its_configuration_is_unknown():
 def test_card_title_names_the_runs():
     run = make_run()
     assert yaml.safe_load(card_of(run).data.to_yaml())["pretty_name"].endswith(run.stored.name)
+
+
+NLLB = "facebook/nllb-200-distilled-600M"
+BART = "facebook/bart-large-cnn"
+
+
+def finished_manifest(**changes) -> Manifest:
+    """A manifest of a run that finished: one document, its one result; the summarizer named only here."""
+    finished = {
+        "run_name": "village",
+        "stages": ["translate", "summarize"],
+        "models": {"translate": {"model": NLLB, "revision": None}, "summarize": {"model": BART, "revision": "r1"}},
+        "started_at": "2025-01-01T10:00:00+00:00",
+        "finished_at": "2025-01-01T10:05:00+00:00",
+        "counts": Counts(documents=1, results=1, errors=0, resumed=0),
+    }
+    return Manifest(**{**finished, **changes})
+
+
+def nllb_result() -> Result:
+    return Result(
+        "doc-1", RESULT.source, RESULT.outputs, {}, {"translate": {"model": NLLB, "revision": None}, "summarize": {}}
+    )
+
+
+def test_card_names_the_models_of_the_manifest_and_of_the_results_and_no_other():
+    text = card_of(make_run(results=(nllb_result(),), manifest=finished_manifest())).text
+    overview = text.split("## Columns")[0]
+    assert NLLB in overview and BART in overview
+    assert f"| `train` | `translate` | {NLLB} | (unpinned) | 1 |" in text
+    assert f"| `train` | `summarize` | {BART} | r1 | – (manifest.json only) |" in text
+    assert "indictrans" not in text.lower()
+
+
+def test_card_of_a_finished_run_has_no_warning():
+    text = card_of(make_run(results=(nllb_result(),), manifest=finished_manifest())).text
+    assert "unfinished" not in text.lower() and "warning" not in text.lower()
+
+
+@pytest.mark.parametrize(
+    "changes, reason",
+    [
+        ({"finished_at": None}, "manifest.json has no finished_at"),
+        ({"counts": None}, "manifest.json has no counts"),
+        ({"counts": Counts(documents=3, results=3, errors=0, resumed=0)}, "counts 3 results, results.jsonl holds 1"),
+    ],
+)
+def test_card_warns_about_an_unfinished_run(changes, reason):
+    text = card_of(make_run(results=(nllb_result(),), manifest=finished_manifest(**changes))).text
+    title, warning = text.strip().split("\n\n")[:2]  # the card's text: its prose, after the metadata
+    assert title.startswith("# ")
+    assert warning.startswith("> **Warning: unfinished run.** Split `train` (run `village`)") and reason in warning
+    assert "to None" not in text and "counts None" not in text

@@ -14,6 +14,7 @@ import os
 import subprocess
 import sys
 import unicodedata
+from collections.abc import Sequence
 from pathlib import Path
 from types import SimpleNamespace
 
@@ -23,6 +24,8 @@ import pytest
 import yaml
 from datasets import Features, Translation, Value
 from huggingface_hub import HfApi
+
+from pipeline.evaluation.bootstrap import MIN_DOCUMENTS
 
 SCRIPT = Path(__file__).resolve().parents[2] / "scripts" / "export_dataset.py"
 SCORE_COLUMNS = {  # column -> (output, metric) of the evaluator's rows
@@ -36,6 +39,7 @@ SCORE_COLUMNS = {  # column -> (output, metric) of the evaluator's rows
 OOM = "RuntimeError: CUDA out of memory. Tried to allocate 2.00 GiB"
 EMPTY_SUMMARY = "ValueError: empty summary"
 SPLITS = ("train", "test")
+NO_INTERVAL = f"none: fewer than {MIN_DOCUMENTS} documents"  # the card's interval of a score from so few documents
 
 # Unicode that a normalizing or re-encoding export would alter: precomposed nukta letters (U+0958, U+095B,
 # both excluded from NFC composition), a decomposed nukta, ZWJ and ZWNJ conjuncts, emoji ZWJ sequences, a
@@ -164,7 +168,8 @@ def translate_only_results() -> list[dict]:
     ]
 
 
-def manifest(name: str, stages: list[str]) -> dict:
+def manifest(name: str, stages: list[str], results: list[dict], errors: Sequence[dict] = ()) -> dict:
+    """The manifest of a finished run that wrote `results` and `errors`."""
     return {
         "run_name": name,
         "config_file": f"configs/{name}.yaml",
@@ -177,7 +182,9 @@ def manifest(name: str, stages: list[str]) -> dict:
         "input": "examples/news.jsonl",
         "started_at": "2025-01-01T10:00:00+00:00",
         "finished_at": "2025-01-01T10:05:00+00:00",
-        "counts": {"documents": 6, "results": 4, "errors": 3, "resumed": 0},
+        "counts": {
+            "documents": len(results) + len(errors), "results": len(results), "errors": len(errors), "resumed": 0
+        },
     }
 
 
@@ -261,11 +268,14 @@ def runs(tmp_path_factory, evaluate_run) -> dict[str, Path]:
         root / "hi-news-bt",
         hindi_bt_results(),
         errors=hindi_bt_errors(),
-        run_manifest=manifest("hi-news-bt", ["translate", "summarize", "back_translate"]),
+        run_manifest=manifest("hi-news-bt", ["translate", "summarize", "back_translate"], hindi_bt_results(),
+                              hindi_bt_errors()),
     )
     return {
         "train": evaluate_run(hindi),
-        "test": write_run(root / "en-news", english_results(), run_manifest=manifest("en-news", ["summarize"])),
+        "test": write_run(
+            root / "en-news", english_results(), run_manifest=manifest("en-news", ["summarize"], english_results())
+        ),
     }
 
 
@@ -381,7 +391,7 @@ def test_card_shows_the_corpus_score_interval_and_signature_of_report_json(expor
     systems = [system for track in report["tracks"] for system in track["systems"]]
     (system,) = [s for s in systems if (s["run"], s["output"], s["baseline"]) == ("hi-news-bt", output, False)]
     corpus = system["scores"][metric]
-    interval = f"95% [{corpus['ci'][0]:.2f}, {corpus['ci'][1]:.2f}]"
+    interval = NO_INTERVAL if corpus["ci"] is None else f"95% [{corpus['ci'][0]:.2f}, {corpus['ci'][1]:.2f}]"
     card = (export / "README.md").read_text(encoding="utf-8")
     assert f"| `train` | `{column}` | {corpus['score']:.2f} | {interval} | {system['documents']} |" in card
     assert f"- `train` `{column}`: `{corpus['signature']}`" in card
@@ -455,6 +465,22 @@ def test_bad_run_folder_exits_2_with_one_line_naming_the_file(tmp_path, capsys, 
     stderr = capsys.readouterr().err
     assert stderr.count("\n") == 1 and str(run) in stderr and message in stderr
     assert not (tmp_path / "dataset").exists()
+
+
+def test_an_unfinished_run_is_exported_with_a_one_line_warning_and_a_warning_in_the_card(tmp_path, capsys):
+    unfinished = {**manifest("en-news", ["summarize"], english_results()), "finished_at": None}
+    run = write_run(tmp_path / "run", english_results(), run_manifest=unfinished)
+    assert load_script().main([str(run), "--out", str(tmp_path / "dataset")]) == 0
+    warning = capsys.readouterr().err
+    assert warning.count("\n") == 1 and f"split train ({run}) is from an unfinished run" in warning
+    card = (tmp_path / "dataset" / "README.md").read_text(encoding="utf-8")
+    assert "> **Warning: unfinished run.** Split `train` (run `en-news`): manifest.json has no finished_at" in card
+
+
+def test_a_finished_run_is_exported_without_warning(runs, tmp_path, capsys):
+    assert load_script().main([str(runs["test"]), "--out", str(tmp_path / "dataset")]) == 0
+    assert capsys.readouterr().err == ""
+    assert "Warning" not in (tmp_path / "dataset" / "README.md").read_text(encoding="utf-8")
 
 
 def test_run_whose_documents_all_failed_is_refused(tmp_path, capsys):

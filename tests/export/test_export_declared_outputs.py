@@ -18,7 +18,7 @@ import pytest
 import yaml
 from datasets import Translation, Value
 
-from pipeline.io.run_folder import Manifest, RunFolder
+from pipeline.io.run_folder import Counts, Manifest, RunFolder
 from pipeline.records import OutputField, Result
 from pipeline.run_config import load_config
 from pipeline.stages import StagePlan
@@ -59,9 +59,12 @@ def write_run(folder: Path, outputs: list[OutputField], texts=None, references=N
         )
         for key in DOCUMENTS
     ]
+    manifest = Manifest(run_name=folder.name, stages=list(stages), outputs=outputs, source_language="hi")
     with RunFolder(folder, resume=False) as run:
+        run.begin(manifest)
         run.append(results, [])
-        run.write_manifest(Manifest(run_name=folder.name, stages=list(stages), outputs=outputs, source_language="hi"))
+        counts = Counts(documents=len(results), results=len(results), errors=0, resumed=0)
+        run.write_manifest(manifest.model_copy(update={"finished_at": "2025-01-01T10:05:00+00:00", "counts": counts}))
     return folder
 
 

@@ -14,10 +14,12 @@ import datasets
 import pytest
 import yaml
 
+from pipeline.evaluation.bootstrap import MIN_DOCUMENTS
 from pipeline.run_config import load_config
 from pipeline.runner import run_pipeline
 
 SPLITS = ("tiny", "lead3")
+NO_INTERVAL = f"none: fewer than {MIN_DOCUMENTS} documents"  # the card's interval of a score from five documents
 SCORE_COLUMNS = {  # column -> (output, metric) of the evaluator's rows; examples have no Hindi reference summary
     **{f"summary_{metric}": ("summary", metric) for metric in ("rouge1", "rouge2", "rougeL", "rougeLsum")},
     "translation_bleu": ("translation", "bleu"),
@@ -132,6 +134,6 @@ def test_card_shows_the_corpus_scores_and_signatures_of_each_runs_report(runs, e
     assert [column for column, _corpus, _documents in reported] == list(SCORE_COLUMNS)
     text = card(export)
     for column, corpus, documents in reported:
-        interval = f"95% [{corpus['ci'][0]:.2f}, {corpus['ci'][1]:.2f}]"
+        interval = NO_INTERVAL if corpus["ci"] is None else f"95% [{corpus['ci'][0]:.2f}, {corpus['ci'][1]:.2f}]"
         assert f"| `{split}` | `{column}` | {corpus['score']:.2f} | {interval} | {documents} |" in text
         assert f"- `{split}` `{column}`: `{corpus['signature']}`" in text

@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from pipeline.errors import InputError
+from pipeline.evaluation.bootstrap import MIN_DOCUMENTS
 from pipeline.export.evaluation import score_column
 from pipeline.export.runs import read_run
 
@@ -23,10 +24,11 @@ def write_lines(path: Path, lines: list[str]) -> None:
 
 
 MARKET, CROP = "The market went up today.", "The crop was damaged by rain."
-SCORED_RESULTS = [  # with outputs and references for the evaluator's summary and translation tracks
+SCORED = [  # with outputs and references for the evaluator's summary and translation tracks
     {**RESULTS[0], "summary": "Markets rose.", "reference_summary": MARKET, "reference_translation": MARKET},
     {**RESULTS[1], "summary": "Rain damaged crops.", "reference_summary": CROP, "reference_translation": CROP},
 ]
+SCORED_RESULTS = [{**SCORED[n % 2], "id": f"doc-{n + 1}"} for n in range(MIN_DOCUMENTS)]  # enough for intervals
 OWN_COLUMNS = (
     "summary_rouge1",
     "summary_rouge2",

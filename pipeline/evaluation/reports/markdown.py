@@ -1,7 +1,12 @@
-"""report.md: the tables as Markdown, readable in a terminal and in a pull request."""
+"""report.md: the tables as Markdown, readable in a terminal and in a pull request.
+
+Every string goes through `markdown_text`: ids, labels, field names and error messages are user-supplied, and must
+show as text, not become headings, table breaks, HTML or links.
+"""
 
 from __future__ import annotations
 
+from pipeline.evaluation.escaping import markdown_text
 from pipeline.evaluation.reports.tables import (
     Table,
     coverage_notes,
@@ -14,21 +19,22 @@ from pipeline.io.evaluation_files import Report
 
 
 def _line(cells: list[str]) -> str:
-    return "| " + " | ".join(cell.replace("|", "\\|").replace("\n", " ") for cell in cells) + " |"
+    return "| " + " | ".join(map(markdown_text, cells)) + " |"
 
 
 def _table(table: Table) -> str:
     rows = [_line(table.header), _line(["---"] * len(table.header)), *map(_line, table.rows)]
-    return f"**{table.title}**\n\n" + "\n".join(rows)
+    return f"**{markdown_text(table.title)}**\n\n" + "\n".join(rows)
 
 
 def markdown_report(report: Report) -> str:
     confidence = report.settings.bootstrap.confidence
-    parts = [f"# {report_title(report)}", *(f"> {notice}" for notice in report.notices)]
+    parts = [f"# {markdown_text(report_title(report))}"]
+    parts += [f"> {markdown_text(notice, line_start=True)}" for notice in report.notices]
     for track in report.tracks:
-        parts.append(f"## {track_heading(track)}")
+        parts.append(f"## {markdown_text(track_heading(track))}")
         parts += [_table(table) for table in track_tables(track, confidence)]
-        parts.append("\n".join(f"- {note}" for note in coverage_notes(track)))
+        parts.append("\n".join(f"- {markdown_text(note, line_start=True)}" for note in coverage_notes(track)))
     parts.append("## Runs")
     parts += [_table(run_table(run)) for run in report.runs()]
     return "\n\n".join(parts) + "\n"

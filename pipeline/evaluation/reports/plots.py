@@ -17,6 +17,7 @@ from pipeline.io.evaluation_files import ScoreRow, TrackReport
 
 HEADLINE_METRIC = {"rouge": "rougeLsum", "translation": "chrf++"}  # the score plotted against document length
 SCORE_BINS = np.linspace(0, 100, 21)
+LABEL_WIDTH = 80  # characters of a system's name in a legend or on an axis
 
 
 def svg(figure: Figure) -> str:
@@ -26,10 +27,17 @@ def svg(figure: Figure) -> str:
     return buffer.getvalue()
 
 
+def _plain(label: str) -> str:
+    """A label as plain text on one short line: matplotlib reads $…$ as a formula, and a malformed one fails the
+    figure; a very long label would squeeze the plot to nothing."""
+    line = " ".join(label.split())
+    return (line if len(line) <= LABEL_WIDTH else line[: LABEL_WIDTH - 1] + "…").replace("$", r"\$")
+
+
 def _by_system(rows: list[ScoreRow]) -> dict[str, list[ScoreRow]]:
     grouped = defaultdict(list)
     for row in rows:
-        grouped[system_name(row)].append(row)
+        grouped[_plain(system_name(row))].append(row)
     return grouped
 
 
@@ -72,11 +80,14 @@ def length_figure(track: TrackReport, rows: list[ScoreRow]) -> Figure | None:
 
 
 def comparison_figure(track: TrackReport) -> Figure | None:
-    """Differences with their confidence intervals; an interval clear of 0 is a significant difference."""
+    """Differences with their confidence intervals; an interval clear of 0 is a significant difference.
+
+    Untested differences (too few documents) have no interval and are left out."""
     entries = [
-        (f"{METRIC_NAMES.get(metric, metric)}: {system_name(c.system)} − {system_name(c.baseline)}", result)
+        (_plain(f"{METRIC_NAMES.get(metric, metric)}: {system_name(c.system)} − {system_name(c.baseline)}"), result)
         for c in track.comparisons
         for metric, result in c.metrics.items()
+        if result.ci is not None
     ]
     if not entries:
         return None
@@ -88,7 +99,8 @@ def comparison_figure(track: TrackReport) -> Figure | None:
         ax.errorbar(
             result.difference,
             position,
-            xerr=[[result.difference - low], [high - result.difference]],
+            # identical documents resample to one difference, which rounding can leave a hair outside [low, high]
+            xerr=[[max(0.0, result.difference - low)], [max(0.0, high - result.difference)]],
             fmt="o",
             color=color,
             capsize=3,

@@ -39,8 +39,15 @@ def _number(value: float | None, digits: int = 2) -> str:
     return "–" if value is None else f"{value:.{digits}f}"
 
 
+def _interval(ci: tuple[float, float] | None, form: str) -> str:
+    return "–" if ci is None else f"[{ci[0]:{form}}, {ci[1]:{form}}]"
+
+
 def _with_interval(score: Score | None) -> str:
-    return "–" if score is None else f"{score.score:.2f} [{score.ci[0]:.2f}, {score.ci[1]:.2f}]"
+    """A corpus score and its interval; "(no CI)" for one from too few documents (the report's notices say so)."""
+    if score is None:
+        return "–"
+    return f"{score.score:.2f} {'(no CI)' if score.ci is None else _interval(score.ci, '.2f')}"
 
 
 def score_table(track: TrackReport, confidence: float) -> Table:
@@ -65,9 +72,9 @@ def comparison_table(track: TrackReport) -> Table:
             str(comparison.documents),
             METRIC_NAMES.get(metric, metric),
             f"{result.difference:+.2f}",
-            f"[{result.ci[0]:+.2f}, {result.ci[1]:+.2f}]",
-            f"{result.p_value:.4f}",
-            "yes" if result.significant else "no",
+            _interval(result.ci, "+.2f"),
+            _number(result.p_value, 4),
+            "yes" if result.significant else "no" if comparison.note is None else f"no ({comparison.note})",
         ]
         for comparison in track.comparisons
         for metric, result in comparison.metrics.items()
@@ -116,6 +123,7 @@ def run_table(described: RunDescription) -> Table:
     if described.references_file:
         facts.append(["references file", described.references_file])
         facts.append(["references without a record", _counted(described.references_without_record)])
+        facts.append(["records without references", _counted(described.records_without_references)])
     if manifest is not None:
         given = [(key, getattr(manifest, key)) for key in MANIFEST_FACTS]
         facts += [[key.replace("_", " "), _fact(value)] for key, value in given if value]
