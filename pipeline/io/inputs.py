@@ -3,6 +3,20 @@
 Every reader streams raw rows (a location for error messages, and a mapping of fields), so a corpus of millions
 of documents is never held in memory; `read_documents` turns rows into `Document`s the same way for all formats.
 Problems are `InputError`s naming the file and the line.
+
+What is refused, and why (the encodings: `pipeline.io.json_files`):
+- one line, or one document (a block of a `.txt`, a file of a folder, a CSV field), over `MAX_RECORD`: a file with
+  no line breaks would otherwise be read whole; shorter documents over `input.max_document_chars` are read, and the
+  run records them as failed;
+- CSV/TSV rows that do not match the header: quotes are strict (a quote opened and never closed would swallow every
+  later row into one field; it is named by the line of the record it opened in), a row with more fields than the
+  header is an error (an unquoted delimiter would silently shift or drop text), and so is a row that ends before
+  its text cell; a row may leave out trailing optional cells (an id, references), as hand-written files do. A
+  header that names a column twice is an error (one of them would be dropped);
+- ids that are not a string or an integer (`7` is the id "7"; `7.0`, `true`, objects and lists are refused), and
+  ids with control characters (a newline, a tab, a NUL); an id may hold "/" (a folder's documents are named by
+  their paths), and a file name that is not UTF-8 is refused. A null or blank id means "none given": one is derived;
+- text and references that are not strings (null is an empty text, or no reference).
 """
 
 from __future__ import annotations
@@ -10,8 +24,12 @@ from __future__ import annotations
 import csv
 import hashlib
 import os
-from collections.abc import Callable, Iterator
+import re
+import reprlib
+from collections import Counter
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
+from itertools import groupby
 from pathlib import Path
 from typing import Any
 
@@ -35,57 +53,118 @@ class Row:
 RowReader = Callable[[Path, InputConfig], Iterator[Row]]
 READERS: Registry[RowReader] = Registry("input format")
 
+# Bytes of one line, characters of one document or field: what reading one row may hold in memory.
+MAX_RECORD = 64 * 2**20
+_CONTROL = re.compile("[\x00-\x1f\x7f-\x9f]")
+
+
+def _lines(path: Path) -> Iterator[tuple[int, str]]:
+    return decoded_lines(path, InputError, MAX_RECORD)
+
 
 def _read_jsonl(path: Path, config: InputConfig) -> Iterator[Row]:
-    for where, fields in read_jsonl(path, InputError):
+    for where, fields in read_jsonl(path, InputError, MAX_RECORD):
         yield Row(where, fields)
 
 
 READERS.register(".jsonl")(_read_jsonl)
 
 
-def _read_delimited(path: Path, delimiter: str) -> Iterator[Row]:
-    lines = (text for _, text in decoded_lines(path, InputError))
-    reader = csv.DictReader(lines, delimiter=delimiter)
-    for fields in reader:
-        # The record's last line (header is line 1); a quoted field may span lines.
-        yield Row(f"{path}:{reader.line_num}", fields)
+def _read_delimited(path: Path, config: InputConfig, delimiter: str) -> Iterator[Row]:
+    """Rows named by the line they start on (a quoted field may span lines); see the module's rules."""
+    previous_limit = csv.field_size_limit(MAX_RECORD)  # process-wide: set while this file is read
+    try:
+        reader = csv.reader((text for _, text in _lines(path)), delimiter=delimiter, strict=True)
+        header: list[str] | None = None
+        for start, cells in _records(path, reader):
+            if header is None:
+                header = _header(f"{path}:{start}", cells)
+            else:
+                yield Row(f"{path}:{start}", _cells(f"{path}:{start}", header, cells, config.text_field))
+    finally:
+        csv.field_size_limit(previous_limit)
 
 
-READERS.register(".csv")(lambda path, config: _read_delimited(path, ","))
-READERS.register(".tsv")(lambda path, config: _read_delimited(path, "\t"))
+def _records(path: Path, reader: Iterator[list[str]]) -> Iterator[tuple[int, list[str]]]:
+    """(first line, cells) of each non-blank record; malformed quoting names the line its record starts on."""
+    start = 1
+    while True:
+        try:
+            cells = next(reader)
+        except StopIteration:
+            return
+        except csv.Error as error:
+            raise InputError(f"{path}:{start}: {_quoting_problem(error, reader.line_num)}") from None
+        if cells:
+            yield start, cells
+        start = reader.line_num + 1
+
+
+def _quoting_problem(error: csv.Error, line: int) -> str:
+    message = str(error)
+    if message == "unexpected end of data":
+        return "a quote opened in this record is never closed (the file ends inside it)"
+    if message.startswith("field larger than field limit"):
+        return f"a field of more than {MAX_RECORD:,} characters (a quote opened in this record and never closed?)"
+    return (f'malformed quoting ({message}, at line {line}); a field with quotes in it must be quoted whole, '
+            'with each quote inside doubled ("")')
+
+
+def _header(where: str, names: list[str]) -> list[str]:
+    twice = next((name for name, count in Counter(names).items() if count > 1), None)
+    if twice is not None:
+        raise InputError(f"{where}: the header names the column {twice!r} twice")
+    return names
+
+
+def _cells(where: str, header: list[str], cells: list[str], text_field: str) -> dict[str, str]:
+    if len(cells) > len(header):
+        raise InputError(f"{where}: {len(cells)} fields where the header has {len(header)} (an unquoted delimiter?)")
+    fields = dict(zip(header, cells))
+    if text_field in header and text_field not in fields:
+        raise InputError(f"{where}: {len(cells)} of the header's {len(header)} fields, and no {text_field!r} cell")
+    return fields
+
+
+READERS.register(".csv")(lambda path, config: _read_delimited(path, config, ","))
+READERS.register(".tsv")(lambda path, config: _read_delimited(path, config, "\t"))
 
 
 @READERS.register(".parquet")
 def _read_parquet(path: Path, config: InputConfig) -> Iterator[Row]:
+    import pyarrow as pa
     import pyarrow.parquet as pq
 
-    try:
-        batches = pq.ParquetFile(path).iter_batches(batch_size=1024)
-    except Exception as error:  # pyarrow raises several types for broken files
-        raise InputError(f"{path}: not a readable Parquet file ({error})") from None
     number = 0
-    for batch in batches:
-        for fields in batch.to_pylist():
-            number += 1
-            yield Row(f"{path}, row {number}", fields)
+    try:
+        for batch in pq.ParquetFile(path).iter_batches(batch_size=1024):
+            for fields in batch.to_pylist():
+                number += 1
+                yield Row(f"{path}, row {number}", fields)
+    except (pa.ArrowException, OSError, ValueError) as error:  # on opening a broken file, or on reaching the damage
+        raise InputError(f"{path}: not a readable Parquet file from row {number + 1} on "
+                         f"({' '.join(str(error).split())})") from None
+
+
+def _joined(path: Path, lines: Iterable[tuple[int, str]], separator: str = "") -> tuple[int, str]:
+    """(first line number, text) of lines that make one document, refused once they pass `MAX_RECORD` characters."""
+    first, parts, size = 1, [], 0
+    for number, line in lines:
+        if not parts:
+            first = number
+        size += len(line)
+        if size > MAX_RECORD:
+            raise InputError(f"{path}:{first}: a document of more than {MAX_RECORD:,} characters; split it")
+        parts.append(line)
+    return first, separator.join(parts)
 
 
 def _read_text(path: Path, config: InputConfig) -> Iterator[Row]:
     """One document per block of lines; blocks are separated by blank lines."""
-    block: list[str] = []
-    start = 1
-    for number, line in decoded_lines(path, InputError):
-        line = line.removesuffix("\n")
-        if line.strip():
-            if not block:
-                start = number
-            block.append(line)
-        elif block:
-            yield Row(f"{path}:{start}", {config.text_field: "\n".join(block)})
-            block = []
-    if block:
-        yield Row(f"{path}:{start}", {config.text_field: "\n".join(block)})
+    for has_text, block in groupby(_lines(path), key=lambda numbered: bool(numbered[1].strip())):
+        if has_text:
+            start, text = _joined(path, ((number, line.removesuffix("\n")) for number, line in block), "\n")
+            yield Row(f"{path}:{start}", {config.text_field: text})
 
 
 READERS.register(".txt")(_read_text)
@@ -105,7 +184,10 @@ def _read_text_folder(path: Path, config: InputConfig) -> Iterator[Row]:
     empty = True
     for file in _text_files(path):
         empty = False
-        text = "".join(line for _, line in decoded_lines(file, InputError))
+        shown = os.fsencode(file).decode("utf-8", "backslashreplace")
+        if shown != str(file):  # it would be an id that results.jsonl cannot hold
+            raise InputError(f"{shown}: the file name is not UTF-8; rename the file (its name is the document's id)")
+        _, text = _joined(file, _lines(file))
         yield Row(str(file), {config.text_field: text}, default_id=file.relative_to(path).with_suffix("").as_posix())
     if empty:
         raise InputError(f"{path}: the folder holds no .txt files (nor a dataset saved with save_to_disk)")
@@ -150,17 +232,32 @@ def _text_of(row: Row, field: str) -> str:
     if field not in row.fields:
         raise InputError(f"{row.where}: no {field!r} field (fields here: {', '.join(map(str, row.fields))}; "
                          f"set input.text_field)")
-    text = row.fields[field]
-    if text is None:
-        return ""
-    if not isinstance(text, str):
+    return _optional_text(row, field) or ""
+
+
+def _optional_text(row: Row, field: str) -> str | None:
+    text = row.fields.get(field)
+    if text is not None and not isinstance(text, str):
         raise InputError(f"{row.where}: field {field!r} must be text, not {type(text).__name__}")
     return text
 
 
 def _given_id(row: Row, config: InputConfig) -> str | None:
+    """The id a row gives, as text; None when it gives none (absent, null or blank)."""
     given = row.fields.get(config.id_field)
-    return str(given).strip() if given is not None and str(given).strip() else None
+    if given is None:
+        return None
+    if isinstance(given, bool) or not isinstance(given, str | int):
+        raise InputError(f"{row.where}: id must be text or a whole number, not {type(given).__name__} "
+                         f"({reprlib.repr(given)})")
+    return _checked_id(row.where, str(given).strip()) or None
+
+
+def _checked_id(where: str, doc_id: str) -> str:
+    if _CONTROL.search(doc_id):
+        raise InputError(f"{where}: id {reprlib.repr(doc_id)} holds a control character (a line break, a tab, a NUL); "
+                         "an id is one line of text")
+    return doc_id
 
 
 def _derived_id(text: str) -> str:
@@ -210,19 +307,19 @@ def _documents(path: Path, config: InputConfig, reader: RowReader) -> Iterator[D
                     raise InputError(f"{row.where}: id {doc_id!r} was already used at {first}")
                 raise InputError(f"{row.where}: id {doc_id!r} was already given to an earlier document")
         else:
-            doc_id = row.default_id or _derived_id(text)
+            doc_id = _checked_id(row.where, row.default_id) if row.default_id else _derived_id(text)
             base, copy = doc_id, 1
             while doc_id in seen:  # the same text twice: keep both, numbered in order
                 copy += 1
                 doc_id = f"{base}-{copy}"
         seen.add(doc_id)
         references = {
-            name: row.fields[field]
+            name: reference
             for name, field in (
                 ("reference_summary", config.reference_summary_field),
                 ("reference_translation", config.reference_translation_field),
             )
-            if isinstance(row.fields.get(field), str)
+            if (reference := _optional_text(row, field)) is not None
         }
         yield Document(id=doc_id, source=text, references=references)
 

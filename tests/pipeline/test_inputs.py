@@ -156,3 +156,28 @@ def test_folder_documents_come_in_sorted_path_order(tmp_path):
         (tmp_path / "news" / name).write_text(name, encoding="utf-8")
     expected = [p.relative_to(tmp_path / "news").with_suffix("").as_posix() for p in sorted((tmp_path / "news").rglob("*.txt"))]
     assert [d.id for d in read_all(tmp_path / "news", DEFAULTS)] == expected == ["a/b/c", "a/z", "a-b", "a", "b"]
+
+
+# Malformed CSV (a quote never closed, ragged rows, a column named twice): tests/pipeline/test_hostile_inputs.py.
+def write_csv(path, text):
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def test_csv_row_may_leave_out_trailing_optional_cells(tmp_path):
+    path = write_csv(tmp_path / "in.csv", "id,text,reference_summary\na,पहला\nb,दूसरा,Second.\n")
+    documents = read_all(path, DEFAULTS)
+    assert [(d.id, d.source, d.references) for d in documents] == [
+        ("a", "पहला", {}), ("b", "दूसरा", {"reference_summary": "Second."})
+    ]
+
+
+def test_csv_record_is_named_by_its_first_line(tmp_path):
+    path = write_csv(tmp_path / "in.csv", 'id,text\na,"two\nlines"\na,again\n')
+    with pytest.raises(InputError, match=r"in\.csv:4: id 'a' was already used at .*in\.csv:2$"):
+        read_all(path, DEFAULTS)
+
+
+def test_csv_blank_lines_are_skipped(tmp_path):
+    path = write_csv(tmp_path / "in.csv", "\nid,text\n\na,x\n\n")
+    assert [(d.id, d.source) for d in read_all(path, DEFAULTS)] == [("a", "x")]
