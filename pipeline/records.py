@@ -1,18 +1,21 @@
 """What flows between stages: one `Document` per input document, filled in stage by stage.
 
 A stage writes its texts into `Document.outputs` under the names it declares as `OutputField`s; a result record is
-the id, the source, those outputs in stage order, the references and each stage's metadata. Evaluation and export
-read the declarations (from the run's manifest), so a new stage's output reaches them without edits there.
+the id, the source, those outputs in stage order, the references, the document's quality flags and each stage's
+metadata. Evaluation and export read the declarations (from the run's manifest), so a new stage's output reaches
+them without edits there.
 """
 
 from __future__ import annotations
 
+from collections import Counter
+from collections.abc import Iterable
 from dataclasses import asdict, dataclass, field
 from typing import Any, Literal
 
 from pipeline.errors import DocumentError
 
-__all__ = ["Document", "DocumentError", "Failure", "OutputField", "Result", "Segment"]
+__all__ = ["Document", "DocumentError", "Failure", "OutputField", "Result", "Segment", "count_flags"]
 
 
 @dataclass(frozen=True)
@@ -57,6 +60,17 @@ class Document:
     segments: list[Segment] | None = None
     outputs: dict[str, str] = field(default_factory=dict)  # declared output name -> text, in stage order
     stages: dict[str, dict[str, Any]] = field(default_factory=dict)
+    flags: list[str] = field(default_factory=list)  # quality problems of its outputs: `<output>:<problem>`
+
+    def flag(self, output: str, problems: Iterable[str]) -> None:
+        """Record problems found in one of its outputs (`translation:loop`), each once, in the order found.
+
+        Flags mark a document whose outputs are written but doubtful, for the manifest's counts, the evaluation
+        report and the exported dataset to say so; a document that cannot be processed fails instead.
+        """
+        for problem in problems:
+            if (flag := f"{output}:{problem}") not in self.flags:
+                self.flags.append(flag)
 
     @property
     def english(self) -> str:
@@ -64,7 +78,7 @@ class Document:
         return self.outputs.get("translation", self.source)
 
     def to_result(self) -> Result:
-        return Result(self.id, self.source, dict(self.outputs), dict(self.references), self.stages)
+        return Result(self.id, self.source, dict(self.outputs), dict(self.references), self.stages, list(self.flags))
 
 
 @dataclass(frozen=True)
@@ -76,9 +90,18 @@ class Result:
     outputs: dict[str, str | None]  # declared output name -> text
     references: dict[str, str]  # reference_summary, reference_translation, ... when the input had them
     stages: dict[str, dict[str, Any]]  # stage -> model, revision, tokens, seconds, ...
+    flags: list[str] = field(default_factory=list)  # `<output>:<problem>`; empty for a clean document
 
     def to_dict(self) -> dict[str, Any]:
-        return {"id": self.id, "source": self.source, **self.outputs, **self.references, "stages": self.stages}
+        return {
+            "id": self.id, "source": self.source, **self.outputs, **self.references, "flags": self.flags,
+            "stages": self.stages,
+        }
+
+
+def count_flags(results: Iterable[Result]) -> dict[str, int]:
+    """Documents per flag, in alphabetical order of the flags (a run's counts read the same in every report)."""
+    return dict(sorted(Counter(flag for result in results for flag in result.flags).items()))
 
 
 @dataclass(frozen=True)

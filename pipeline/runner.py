@@ -212,7 +212,7 @@ def run_pipeline(
                 session.finished_at = now()
                 done = folder.results + folder.errors
                 manifest.counts = Counts(documents=scan.documents, results=folder.results, errors=folder.errors,
-                                         resumed=pending.skipped)
+                                         resumed=pending.skipped, flags=dict(sorted(folder.flags.items())))
                 manifest.finished_at = now() if session.stopped is None and done >= scan.documents else None
                 folder.write_manifest(manifest)
     return RunSummary(output_dir, scan.documents, session.results, session.errors, pending.skipped, manifest.counts,

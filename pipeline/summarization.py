@@ -16,6 +16,7 @@ from pydantic import Field
 from pipeline.backends import GenerationBackend, GenerationConfig, ModelSettings, decode, load_backend
 from pipeline.batching import run_batched
 from pipeline.registry import Registry
+from pipeline.text.degeneration import GuardConfig
 from pipeline.text.english import split_sentences
 
 
@@ -46,6 +47,9 @@ class SummarizerConfig(ModelSettings):
     generation: GenerationConfig = GenerationConfig(
         num_beams=4, length_penalty=2.0, min_new_tokens=56, max_new_tokens=142, no_repeat_ngram_size=3
     )
+    # A summary is checked for loops and for being empty; not for length (it is meant to be shorter than the
+    # document) nor script (it is in the document's language), so only the loop keys apply.
+    guard: GuardConfig = GuardConfig()
 
 
 @dataclass(frozen=True)

@@ -47,6 +47,7 @@ from pipeline.io.evaluation_files import (
     Tool,
     TrackReport,
 )
+from pipeline.records import count_flags
 
 
 @dataclass(frozen=True)
@@ -220,6 +221,7 @@ def _describe_run(indexed: IndexedRun) -> RunDescription:
         records_without_references=run.records_without_references,
         english_sources=len(indexed.english_sources),
         summarize_stage=None if described_stage is None else SummarizeStage.model_validate(described_stage),
+        flags=None if run.stored is None else count_flags(run.stored.results),
     )
 
 

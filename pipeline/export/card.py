@@ -26,7 +26,7 @@ from pipeline.export.features import ColumnPlan
 from pipeline.export.folder import ARROW_DIR, parquet_pattern
 from pipeline.export.runs import Run
 from pipeline.io.run_folder import Manifest
-from pipeline.records import OutputField
+from pipeline.records import OutputField, count_flags
 
 SIZE_CATEGORIES = (
     "n<1K",
@@ -107,6 +107,7 @@ def build_card(dataset: DatasetDict, splits: Mapping[str, Run], plan: ColumnPlan
         _models(splits),
         _settings(splits),
         _left_out(splits),
+        _quality_flags(splits),
         _metrics(dataset, splits),
         _loading(),
     ]
@@ -188,6 +189,8 @@ def _columns(dataset: DatasetDict, splits: Mapping[str, Run], plan: ColumnPlan) 
         "source_language": f"the language of `source`: {_codes(_source_languages(splits))}",
         "source": "the input document exactly as the pipeline read it",
         **{reference: "reference supplied with the input" for reference in plan.references},
+        "flags": "problems the pipeline found in the document's outputs, as `<output>:<problem>` (see Quality flags); "
+        "empty when none",
     }
     for output in plan.outputs:
         descriptions[output.column] = _output_description(output)
@@ -265,7 +268,8 @@ def _run_settings(split: str, run: Run) -> str:
 def _manifest_lines(manifest: Manifest) -> list[str]:
     """The run as its manifest describes it; what an unfinished run's manifest lacks is said, not shown as None."""
     ended = f"to {markdown_text(manifest.finished_at)}" if manifest.finished_at else "on, unfinished"
-    counts = "none recorded" if manifest.counts is None else _pairs(manifest.counts.model_dump())
+    # Its flags are under Quality flags, counted over the exported examples.
+    counts = "none recorded" if manifest.counts is None else _pairs(manifest.counts.model_dump(exclude={"flags"}))
     return [
         f"- device {markdown_text(str(manifest.device))}, dtype {markdown_text(str(manifest.dtype))}",
         f"- input {markdown_code(str(manifest.input))}, ran from {markdown_text(str(manifest.started_at))} {ended}",
@@ -293,6 +297,24 @@ def _left_out(splits: Mapping[str, Run]) -> str:
         f"## Left out\n\n{failed} documents failed in the pipeline (listed in the runs' errors.jsonl) and are not "
         "in the dataset, even where a partial result was written for them:\n\n"
         + _table(("split", "stage", "reason", "documents"), rows)
+    )
+
+
+def _quality_flags(splits: Mapping[str, Run]) -> str:
+    rows = [
+        (_cell_code(split), _cell_code(flag), count)
+        for split, run in splits.items()
+        for flag, count in count_flags(run.stored.exported).items()
+    ]
+    if not rows:
+        return "## Quality flags\n\nNo example is flagged: the pipeline found no degenerate output in the examples."
+    return (
+        "## Quality flags\n\nExamples whose `flags` name a problem the pipeline found in one of their outputs "
+        "(`<output>:<problem>`): `loop` (an n-gram repeated back to back; a loop at the end of an output was cut "
+        "back to its first occurrence unless the run's guard kept it), `too_long` (a translation far longer than its "
+        "source), `untranslated` (a translation mostly in the source's script), `empty` (no text for a non-empty "
+        "input). They are in the dataset as written; filter on `flags` to leave them out.\n\n"
+        + _table(("split", "flag", "examples"), rows)
     )
 
 

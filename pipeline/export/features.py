@@ -2,7 +2,8 @@
 
 Each output a run's stages declare (`OutputField`) is one column, named by the output (`summary_en`, `summary_bn`),
 and so is the model that wrote it (`summarization_model`): a new stage's output is exported without edits here.
-A translation is a `Translation` pair of the output's source language and its own.
+A translation is a `Translation` pair of the output's source language and its own. Every export has a `flags`
+column: the document's quality flags (`translation:loop`), a list that is empty for a clean document.
 
 Every split of an export shares one schema (the union over its runs), because `load_dataset` reads all
 Parquet files of a config with the same features; declaring the types up front also keeps a column that is
@@ -16,7 +17,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from datasets import Features, Translation, Value
+from datasets import Features, Sequence, Translation, Value
 
 from pipeline.errors import InputError
 from pipeline.export.runs import Run
@@ -70,6 +71,7 @@ def build_features(plan: ColumnPlan) -> Features:
     columns.update({output.column: _feature(output) for output in plan.outputs})
     columns.update({reference: string for reference in plan.references})
     columns.update({column: string for column in plan.model_columns})
+    columns["flags"] = Sequence(string)
     columns.update({column: Value("float64") for column in plan.score_columns})
     return Features(columns)
 

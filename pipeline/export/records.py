@@ -24,6 +24,7 @@ def to_row(result: Result, run: Run, plan: ColumnPlan) -> dict[str, Any]:
     row.update({column.column: _value(result, own.get(column.column)) for column in plan.outputs})
     row.update({reference: result.references.get(reference) for reference in plan.references})
     row.update({column: _model(result, model_stages.get(column)) for column in plan.model_columns})
+    row["flags"] = list(result.flags)
     scores = run.scores.get(result.id, {})
     row.update({column: scores.get(column) for column in plan.score_columns})
     return row

@@ -165,6 +165,7 @@ class RunDescription(BaseModel):
     records_without_references: list[str] = []  # ids of INPUT that the references file does not have
     english_sources: int
     summarize_stage: SummarizeStage | None
+    flags: dict[str, int] | None = None  # quality flag -> results of the run folder with it; None for a plain file
 
     @field_serializer("manifest")
     def _as_written(self, manifest: Manifest | None) -> dict[str, Any] | None:

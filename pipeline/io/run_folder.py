@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import json
 import os
+from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime, timezone
@@ -55,6 +56,7 @@ class Counts(BaseModel):
     results: int  # lines of results.jsonl, every session's
     errors: int  # lines of errors.jsonl, every session's
     resumed: int  # input documents already done (a result or an error) when the last session started
+    flags: dict[str, int] = {}  # flag (`translation:loop`) -> results that have it, every session's
 
 
 class Session(BaseModel):
@@ -107,14 +109,17 @@ def _cut_torn_line(path: Path) -> None:
         handle.truncate(0)
 
 
-def _written_ids(path: Path, into: IdSet) -> int:
-    """Add the ids of a results or errors file to `into` (after cutting a torn last line); how many lines it has."""
+def _written_ids(path: Path, into: IdSet, flags: Counter | None = None) -> int:
+    """Add the ids of a results or errors file to `into` (after cutting a torn last line), and the flags of its
+    results to `flags`; how many lines it has."""
     if not path.exists():
         return 0
     _cut_torn_line(path)
     lines = 0
     for where, record in read_jsonl(path, InputError):
         into.add(_string(record, "id", where))
+        if flags is not None:
+            flags.update(_flags(record, where))
         lines += 1
     return lines
 
@@ -176,7 +181,8 @@ class RunFolder:
         manifest = self.path / MANIFEST
         self.previous = read_manifest(manifest) if resume and manifest.exists() else None
         self.done_ids = IdSet()  # a result or an error: not to be run again
-        self.results = _written_ids(results, self.done_ids)
+        self.flags: Counter[str] = Counter()  # flag -> results that have it, these and the earlier sessions'
+        self.results = _written_ids(results, self.done_ids, self.flags)
         if retry_failed and (self.path / ERRORS).exists():
             (self.path / ERRORS).rename(self.path / f"errors.before-{_now().replace(':', '')}.jsonl")
         self.errors = _written_ids(self.path / ERRORS, self.done_ids)
@@ -213,6 +219,7 @@ class RunFolder:
             ) from None
         self.results += len(results)
         self.errors += len(failures)
+        self.flags.update(flag for result in results for flag in result.flags)
 
     def write_manifest(self, manifest: Manifest) -> None:
         """Replace the manifest atomically, so it is never seen half-written."""
@@ -331,11 +338,14 @@ def read_manifest(path: Path) -> Manifest:
         raise InputError(f"{path}: {key}: {problem['msg']}") from None
 
 
-_CORE = ("id", "source", "stages")
+_CORE = ("id", "source", "flags", "stages")
 
 
 def _read_results(path: Path, declared: set[str] | None) -> Iterator[tuple[str, Result]]:
-    """Results as written (no text is altered); a key that is neither core nor a reference is an output."""
+    """Results as written (no text is altered); a key that is neither core nor a reference is an output.
+
+    A result written before flags existed has none.
+    """
     seen: set[str] = set()
     for where, record in read_jsonl(path, InputError):
         identifier = _string(record, "id", where)
@@ -354,7 +364,14 @@ def _read_results(path: Path, declared: set[str] | None) -> Iterator[tuple[str, 
                 raise InputError(f"{where}: {key!r} must be a string or null")
             is_reference = key.startswith("reference_") and (declared is None or key not in declared)
             (references if is_reference else outputs)[key] = value
-        yield where, Result(identifier, record["source"], outputs, references, stages)
+        yield where, Result(identifier, record["source"], outputs, references, stages, _flags(record, where))
+
+
+def _flags(record: dict[str, Any], where: str) -> list[str]:
+    flags = record.get("flags", [])
+    if not isinstance(flags, list) or not all(isinstance(flag, str) for flag in flags):
+        raise InputError(f"{where}: 'flags' must be a list of strings")
+    return flags
 
 
 def _check_stages(stages: Any, where: str) -> None:

@@ -1,4 +1,8 @@
-"""Stage 5 (optional): translate the English summary back (en→hi by default) for a bilingual summary."""
+"""Stage 5 (optional): translate the English summary back (en→hi by default) for a bilingual summary.
+
+Like `translate`, it checks each sentence's translation with its guard (`back_translate.guard`): the flags name its
+output, e.g. `summary_hi:loop`.
+"""
 
 from __future__ import annotations
 
@@ -55,6 +59,7 @@ class BackTranslateStage(Stage):
 
     def process(self, documents: list[Document]) -> None:
         sentences = [split_sentences(document.outputs.get("summary") or "") for document in documents]
-        for document, (texts, metadata) in zip(documents, translate_documents(self.translator, sentences)):
-            document.outputs[self.field] = " ".join(texts)
-            document.stages[self.record_key] = metadata
+        for document, translated in zip(documents, translate_documents(self.translator, sentences)):
+            document.outputs[self.field] = " ".join(translated.texts)
+            document.stages[self.record_key] = translated.metadata
+            document.flag(self.field, translated.problems)

@@ -1,4 +1,8 @@
-"""Stage 3: abstractive English summary of the translation (or of English input)."""
+"""Stage 3: abstractive English summary of the translation (or of English input).
+
+Each summary passes the degeneration guard (`summarize.guard`) before it is stored: a loop at its end is cut, and a
+loop or an empty summary becomes a `summary:<problem>` flag of the document.
+"""
 
 from __future__ import annotations
 
@@ -7,6 +11,7 @@ from pipeline.devices import FP16_UNSAFE_FAMILIES
 from pipeline.records import Document, OutputField
 from pipeline.stages.base import STAGES, Stage, StageContext, require_model
 from pipeline.summarization import SUMMARIZER_FAMILIES, Summarizer, SummarizerConfig, load_summarizer
+from pipeline.text.degeneration import check
 
 
 def summary_field(stage: str, language: str) -> OutputField:
@@ -54,7 +59,9 @@ class SummarizeStage(Stage):
         summaries = self.summarizer.summarize([document.english for document in documents])
         described = self.summarizer.describe()
         for document, summary in zip(documents, summaries, strict=True):
-            document.outputs["summary"] = summary.text
+            checked = check(document.english, summary.text, self.summarizer.config.guard)
+            document.outputs["summary"] = checked.text
+            document.flag("summary", checked.problems)
             document.stages[self.record_key] = {
                 "model": described["model"],
                 "revision": described["revision"],
@@ -63,4 +70,5 @@ class SummarizeStage(Stage):
                 "tokens_out": summary.tokens_out,
                 "truncated": summary.truncated,
                 "chunks": summary.chunks,
+                "cut_chars": checked.cut_chars,
             }

@@ -1,10 +1,17 @@
-"""Stage 2: translate the prepared segments (hi→en by default) and re-assemble them into paragraphs."""
+"""Stage 2: translate the prepared segments (hi→en by default) and re-assemble them into paragraphs.
+
+Each segment's translation passes the degeneration guard (`translate.guard`) before it is assembled: a loop at its
+end is cut, and what was found becomes the document's `translation:<problem>` flags.
+"""
 
 from __future__ import annotations
+
+from dataclasses import dataclass
 
 from pipeline.config import RunConfig
 from pipeline.records import Document, OutputField
 from pipeline.stages.base import STAGES, Stage, StageContext, require_model
+from pipeline.text.degeneration import PROBLEMS, check
 from pipeline.text.indic import assemble
 from pipeline.text.languages import language_label
 from pipeline.translation import TRANSLATION_FAMILIES, Translator, TranslatorConfig
@@ -21,16 +28,26 @@ def check_translator_section(config: RunConfig, section: str) -> None:
         raise ValueError(f"{section}.{key}: {error}") from None
 
 
-def translate_documents(translator: Translator, sentences: list[list[str]]) -> list[tuple[list[str], dict]]:
-    """Translate each document's sentences: (translated sentences, stage metadata) per document.
+@dataclass(frozen=True)
+class TranslatedDocument:
+    texts: list[str]  # one per sentence, as checked by the guard (a looping tail cut)
+    metadata: dict  # the stage's entry in the result's `stages`
+    problems: list[str]  # what the guard found in any of its sentences, in the order of `PROBLEMS`
+
+
+def translate_documents(translator: Translator, sentences: list[list[str]]) -> list[TranslatedDocument]:
+    """Translate each document's sentences, each checked against its source by the translator's guard.
 
     All sentences of the batch go to the translator at once so it can sort them by length across documents.
     """
     translations = iter(translator.translate([s for own in sentences for s in own]))
     described = translator.describe()
+    settings = translator.config
     translated = []
     for own in sentences:
         done = [next(translations) for _ in own]
+        languages = (settings.src_lang, settings.tgt_lang)
+        checked = [check(source, t.text, settings.guard, languages) for source, t in zip(own, done)]
         metadata = {
             "model": described["model"],
             "revision": described["revision"],
@@ -39,8 +56,10 @@ def translate_documents(translator: Translator, sentences: list[list[str]]) -> l
             "tokens_in": sum(t.tokens_in for t in done),
             "tokens_out": sum(t.tokens_out for t in done),
             "segments": len(done),
+            "cut_chars": sum(c.cut_chars for c in checked),
         }
-        translated.append(([t.text for t in done], metadata))
+        found = {problem for c in checked for problem in c.problems}
+        translated.append(TranslatedDocument([c.text for c in checked], metadata, [p for p in PROBLEMS if p in found]))
     return translated
 
 
@@ -83,6 +102,7 @@ class TranslateStage(Stage):
 
     def process(self, documents: list[Document]) -> None:
         segment_texts = [[s.text for s in document.segments] for document in documents]
-        for document, (texts, metadata) in zip(documents, translate_documents(self.translator, segment_texts)):
-            document.outputs["translation"] = assemble(document.segments, texts)
-            document.stages[self.record_key] = metadata
+        for document, translated in zip(documents, translate_documents(self.translator, segment_texts)):
+            document.outputs["translation"] = assemble(document.segments, translated.texts)
+            document.stages[self.record_key] = translated.metadata
+            document.flag("translation", translated.problems)

@@ -12,6 +12,7 @@ from pydantic import Field
 
 from pipeline.backends import GenerationBackend, GenerationConfig, ModelSettings, decode, load_backend
 from pipeline.batching import run_batched
+from pipeline.text.degeneration import GuardConfig
 from pipeline.translation.families import TRANSLATION_FAMILIES, TranslationFamily
 
 
@@ -26,6 +27,8 @@ class TranslatorConfig(ModelSettings):
     max_batch_tokens: int = Field(4096, ge=16, description="padded source tokens per generate() call")
     max_batch_size: int = Field(32, ge=1)
     generation: GenerationConfig = GenerationConfig(num_beams=5, max_new_tokens=256)
+    # Each sentence's translation is checked for every problem: loops, length and script against its source, empty.
+    guard: GuardConfig = GuardConfig()
 
 
 @dataclass(frozen=True)

@@ -22,7 +22,7 @@ import datasets
 import huggingface_hub
 import pytest
 import yaml
-from datasets import Features, Translation, Value
+from datasets import Features, Sequence, Translation, Value
 from huggingface_hub import HfApi
 
 from pipeline.evaluation.bootstrap import MIN_DOCUMENTS
@@ -234,6 +234,7 @@ def expected_features(*, back_translation: bool, references: bool, metrics: tupl
     columns.update(translation_model=string, summarization_model=string)
     if back_translation:
         columns["back_translation_model"] = string
+    columns["flags"] = Sequence(string)
     columns.update({metric: Value("float64") for metric in metrics})
     return Features(columns)
 
@@ -256,6 +257,7 @@ def assert_rows_match(rows: list[dict], results: list[dict], failed: set[str], s
             assert row[column] == stages.get(stage, {}).get("model")
         if "back_translation_model" in row:
             assert row["back_translation_model"] == stages.get("back_translate", {}).get("model")
+        assert row["flags"] == result.get("flags", [])  # results written before flags existed have none
         for column in SCORE_COLUMNS:
             if column in row:
                 assert row[column] == scores.get(result["id"], {}).get(column)

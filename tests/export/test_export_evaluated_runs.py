@@ -52,6 +52,7 @@ def expected_rows(run: Path) -> list[dict]:
             "translation_model": result["stages"]["translate"]["model"],
             "summarization_model": result["stages"]["summarize"]["model"],
             "back_translation_model": result["stages"].get("back_translate", {}).get("model"),
+            "flags": result["flags"],
             **{
                 column: scores.get((result["id"], output), {}).get(metric)
                 for column, (output, metric) in SCORE_COLUMNS.items()

@@ -190,7 +190,7 @@ def test_card_prose_has_no_raw_html_and_keeps_its_structure(card):
     found = headings(tokens)
     assert found[0] == ("h1", f"hindi-pipeline outputs: {flat(HOSTILE)}")
     assert [text for tag, text in found if tag == "h2"] == [
-        "Columns", "Models", "Generation settings", "Left out", "Metrics", "Loading"
+        "Columns", "Models", "Generation settings", "Left out", "Quality flags", "Metrics", "Loading"
     ]
     assert [text for tag, text in found if tag == "h3"] == [f"train (run {flat(HOSTILE)})"]
     fences = [token for token in tokens if token.type == "fence"]

@@ -143,7 +143,7 @@ def test_resume_accepts_scheduling_changes_and_keeps_the_first_start_and_true_co
     assert code == 0, err
     second = manifest(tmp_path / "run")
     assert second["started_at"] == first["started_at"]
-    assert second["counts"] == {"documents": 12, "results": 12, "errors": 0, "resumed": 2}
+    assert second["counts"] == {"documents": 12, "results": 12, "errors": 0, "resumed": 2, "flags": {}}
     assert [s["results"] for s in second["sessions"]] == [2, 10] and second["finished_at"]
 
 

@@ -4,6 +4,7 @@ import json
 import re
 import subprocess
 import sys
+from collections import Counter
 
 import pytest
 
@@ -60,7 +61,8 @@ def test_tiny_run_writes_results_errors_and_manifest(repo_root, tiny_overrides, 
     assert read_jsonl(output / "errors.jsonl") == []
 
     manifest = json.loads((output / "manifest.json").read_text(encoding="utf-8"))
-    assert manifest["counts"] == {"documents": 5, "results": 5, "errors": 0, "resumed": 0}
+    flags = dict(sorted(Counter(flag for result in results for flag in result["flags"]).items()))
+    assert manifest["counts"] == {"documents": 5, "results": 5, "errors": 0, "resumed": 0, "flags": flags}
     assert manifest["stages"] == ["prepare", "translate", "summarize", "back_translate"]
     assert manifest["config"]["translate"]["model"] == tiny_overrides[0].split("=", 1)[1]
     assert manifest["models"]["translate"]["revision"] == "local"
@@ -117,7 +119,7 @@ def test_resume_after_a_crash_writes_every_id_exactly_once(repo_root, tiny_overr
     assert summary.resumed == 2
     assert [e["id"] for e in read_jsonl(tmp_path / "run" / "errors.jsonl")] == ["d2"]
     manifest = json.loads((tmp_path / "run" / "manifest.json").read_text(encoding="utf-8"))
-    assert manifest["counts"] == {"documents": 6, "results": 5, "errors": 1, "resumed": 2}
+    assert manifest["counts"] == {"documents": 6, "results": 5, "errors": 1, "resumed": 2, "flags": {}}
 
 
 def test_resume_cuts_a_torn_last_line(repo_root, tiny_overrides, hindi_input, tmp_path):

@@ -60,7 +60,7 @@ def test_a_registered_stage_runs_with_its_own_section_and_output(headline_stage,
     documents.write_text(json.dumps({"id": "a", "text": "नई दिल्ली में बारिश हुई। स्कूल बंद रहे।"}) + "\n", encoding="utf-8")
     run_pipeline(config, documents, tmp_path / "run", progress=False)
     (record,) = [json.loads(line) for line in (tmp_path / "run" / "results.jsonl").read_text(encoding="utf-8").splitlines()]
-    assert list(record) == ["id", "source", "summary", "headline", "stages"]  # outputs in stage order
+    assert list(record) == ["id", "source", "summary", "headline", "flags", "stages"]  # outputs in stage order
     assert record["headline"] == "नई दिल्ली"
     manifest = json.loads((tmp_path / "run" / "manifest.json").read_text(encoding="utf-8"))
     assert [output["name"] for output in manifest["outputs"]] == ["summary", "headline"]

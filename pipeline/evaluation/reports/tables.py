@@ -120,6 +120,9 @@ def run_table(described: RunDescription) -> Table:
         ["failed documents (errors.jsonl)", _counted(failed)],
         ["documents with an English source", str(described.english_sources)],
     ]
+    if described.flags is not None:
+        flags = ", ".join(f"{flag}: {count}" for flag, count in described.flags.items())
+        facts.append(["documents per quality flag (results.jsonl)", flags or "none"])
     if described.references_file:
         facts.append(["references file", described.references_file])
         facts.append(["references without a record", _counted(described.references_without_record)])
