@@ -54,7 +54,7 @@ def scan_input(path: Path, config: InputConfig) -> InputScan:
     for document in read_documents(path, config):
         documents += 1
         for text in (document.id, document.source, *sorted(document.references.items())):
-            digest.update(repr(text).encode("utf-8", "surrogatepass") + b"\0")
+            digest.update(repr(text).encode("utf-8") + b"\0")
     if documents == 0:
         raise InputError(f"{path}: holds no documents")
     return InputScan(documents, digest.hexdigest())

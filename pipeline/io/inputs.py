@@ -40,7 +40,7 @@ from pipeline.io.json_files import decoded_lines, read_jsonl
 from pipeline.records import Document
 from pipeline.registry import Registry
 
-__all__ = ["InputError", "Row", "count_documents", "read_documents", "read_rows"]
+__all__ = ["InputError", "Row", "read_documents", "read_rows"]
 
 
 @dataclass(frozen=True)
@@ -322,12 +322,3 @@ def _documents(path: Path, config: InputConfig, reader: RowReader) -> Iterator[D
             if (reference := _optional_text(row, field)) is not None
         }
         yield Document(id=doc_id, source=text, references=references)
-
-
-def count_documents(path: str | Path, config: InputConfig) -> int:
-    """Read the whole input once, in constant memory, and count its documents: a bad row anywhere is found now.
-
-    A run does this before it loads any model, so a malformed line near the end of a large corpus is reported at
-    once rather than hours into the run, and the progress bar knows its total.
-    """
-    return sum(1 for _ in read_documents(path, config))
