@@ -42,6 +42,15 @@ def news_summaries_dir() -> Path:
 
 
 @pytest.fixture(scope="session")
+def indictrans_count_tokens(indictrans_fixtures):
+    """How the prepare stage measures segments in a real run: the tiny IndicTrans2 translator's token counter."""
+    from pipeline.translation import TranslatorConfig, load_translator
+
+    config = TranslatorConfig(model=str(indictrans_fixtures / "tiny-indic-en"), family="indictrans2")
+    return load_translator(config, "translate", "cpu", "fp32").count_tokens
+
+
+@pytest.fixture(scope="session")
 def tiny_models(tmp_path_factory) -> dict[str, Path]:
     """The offline tiny models of `scripts/make_tiny_models.py`, built once per test session."""
     from pipeline.tiny_models import build_tiny_models

@@ -1,9 +1,11 @@
 """Preparing Indic (Hindi first) text for sentence-level translation.
 
-Normalization and sentence splitting come from indic-nlp-library 0.92, the library IndicTrans2 was trained
-with, so the translator sees text the way it saw its training data. Segmentation is lossless: the segments
-and their separators re-assemble into the prepared text character for character, and every segment knows
-its paragraph so a translation keeps the source's paragraph breaks.
+Normalization and sentence splitting are indic-nlp-library 0.92's, the library IndicTrans2 was trained with,
+so the translator sees text the way it saw its training data (the splitter's rules are re-stated here so that
+they take linear time). Segmentation is lossless: the segments and their separators re-assemble into the
+prepared text character for character, and every segment knows its paragraph so a translation keeps the
+source's paragraph breaks. It takes time linear in the text's length, whatever the text: no sentence ends, a
+megabyte without a space, runs of initials.
 """
 
 from __future__ import annotations
@@ -13,14 +15,23 @@ import unicodedata
 from collections.abc import Callable, Iterator
 from functools import lru_cache
 
+import regex
+from indicnlp import langinfo
 from indicnlp.normalize.indic_normalize import BaseNormalizer, IndicNormalizerFactory
-from indicnlp.tokenize.sentence_tokenize import sentence_split
+from indicnlp.tokenize.sentence_tokenize import (
+    CONTAINS_DANDA,
+    DELIM_PAT_DANDA,
+    DELIM_PAT_NO_DANDA,
+    is_acronym_abbvr,
+    sentence_split,
+)
 
 from pipeline.records import Segment
 
 _INLINE_SPACE = re.compile(r"[^\S\n]+")  # any whitespace but the newline
 _BLANK_LINES = re.compile(r"\n\s*\n")
 _PARAGRAPH_BREAK = re.compile(r"\n+")
+_GRAPHEME = regex.compile(r"\X")  # a user-perceived character: a Devanagari conjunct with its vowel sign is one
 
 
 @lru_cache(maxsize=None)
@@ -53,50 +64,165 @@ def _paragraphs(text: str) -> Iterator[tuple[str, str]]:
     yield text[position:], ""
 
 
-def _sentences_with_separators(paragraph: str, iso_code: str) -> list[tuple[str, str]]:
-    """Sentences of one paragraph, each with the whitespace that followed it in the paragraph."""
-    sentences = sentence_split(paragraph, lang=iso_code)
+def _delimiter(text: str, iso_code: str) -> re.Pattern[str]:
+    """The library's choice: dandas end sentences if the language has them and the text uses one, else periods too."""
+    if langinfo.is_danda_delim(iso_code) and CONTAINS_DANDA.search(text):
+        return DELIM_PAT_DANDA
+    return DELIM_PAT_NO_DANDA
+
+
+def _candidate_sentences(text: str, delimiter: re.Pattern[str]) -> list[str]:
+    """The library's first pass: cut after every delimiter that does not follow a digit."""
+    candidates = []
+    begin = 0
+    for match in delimiter.finditer(text):
+        if match.start() > 0 and text[match.start() - 1].isnumeric():
+            continue
+        candidates.append(text[begin : match.start() + 1].strip())
+        begin = match.start() + 1
+    candidates.append(text[begin:].strip())
+    return [candidate for candidate in candidates if candidate]
+
+
+def _merge_abbreviations(candidates: list[str], iso_code: str) -> list[str]:
+    """The library's second pass: initials (`क.`) and abbreviations (`डॉ.`) are joined to what follows, by a space.
+
+    Step for step as the library does it, text that it drops included; `segment` notices, as for any splitter
+    that changes the text.
+    """
+    sentences: list[str] = []
+    pending: list[str] = []  # the library's sentence buffer, as the parts it joins with spaces
+    in_run = False
+    for candidate in candidates:
+        words = candidate.split(" ")
+        if len(words) == 1 and candidate.endswith("."):
+            pending = pending or [""]
+            pending.append(candidate)
+            in_run = True
+        elif candidate.endswith(".") and is_acronym_abbvr(words[-1][:-1], iso_code):
+            if pending and not in_run:
+                sentences.append(" ".join(pending))
+            pending, in_run = [candidate], True
+        elif in_run:
+            sentences.append(" ".join([*pending, candidate]))
+            pending, in_run = [], False
+        else:
+            if pending:
+                sentences.append(" ".join(pending))
+            pending = [candidate]
+    if pending:
+        sentences.append(" ".join(pending))
+    return sentences
+
+
+def split_sentences(paragraph: str, iso_code: str) -> list[str]:
+    """indic-nlp-library 0.92's `sentence_split`, with the same output, in time linear in the paragraph.
+
+    The library joins a run of one-word sentences ending in a period (`क. ख. ग. …`) by growing one string, which
+    takes time quadratic in the run's length; here the run is kept as a list and joined once.
+    """
+    if iso_code == "ur":  # the library hands Urdu to urduhack
+        return sentence_split(paragraph, lang=iso_code)
+    delimiter = _delimiter(paragraph, iso_code)
+    candidates = _candidate_sentences(paragraph.strip(), delimiter)
+    return _merge_abbreviations(candidates, iso_code) if delimiter.search(".") else candidates
+
+
+def _located(text: str, parts: list[str], following: str) -> list[tuple[str, str]]:
+    """Each part of `text` with what follows it: the text up to the next part, or `following` after the last.
+
+    If the parts are not, in order, all of `text` (a splitter that changed it), the whole text is one part.
+    """
     located: list[tuple[str, str]] = []
     position = 0
-    for sentence in sentences:
-        start = paragraph.find(sentence, position)
-        if start < 0:  # the splitter changed the text: fall back to the paragraph as one unit
-            return [(paragraph, "")]
+    for part in parts:
+        start = text.find(part, position)
+        if start < 0 or (start > 0 and not located):
+            return [(text, following)]
         if located:
-            previous, _ = located[-1]
-            located[-1] = (previous, paragraph[position:start])
-        elif start > 0:
-            return [(paragraph, "")]
-        located.append((sentence, ""))
-        position = start + len(sentence)
-    if position != len(paragraph):
-        return [(paragraph, "")]
-    return located
+            located[-1] = (located[-1][0], text[position:start])
+        located.append((part, following))
+        position = start + len(part)
+    return located if position == len(text) else [(text, following)]
+
+
+def _longest_run(units: list[str], start: int, joiner: str, fits: Callable[[str], bool], guess: int) -> int:
+    """How many units from `start`, joined, still fit (0 if not even one), for a `fits` that stays false once false.
+
+    The search walks away from `guess` in steps of 1, 2, 4, … until it passes the answer, then bisects: about
+    2·log2(|answer - guess|) + 2 measurements, none of a run much longer than the answer or the guess.
+    """
+
+    def run_fits(length: int) -> bool:
+        return fits(joiner.join(units[start : start + length]))
+
+    most = len(units) - start
+    low, high = 0, most + 1  # a run of `low` units fits (or is empty), a run of `high` does not (or is too long)
+    probe, step = min(max(guess, 1), most), 1
+    while low < probe < high:
+        if run_fits(probe):
+            low, probe = probe, min(probe + step, most)
+        else:
+            high, probe = probe, max(probe - step, 1)
+        step *= 2
+    while high - low > 1:
+        middle = (low + high) // 2
+        if run_fits(middle):
+            low = middle
+        else:
+            high = middle
+    return low
+
+
+def _greedy_runs(units: list[str], joiner: str, fits: Callable[[str], bool], guess: int) -> Iterator[tuple[str, bool]]:
+    """The longest run of units from the start that fits, then the longest from where it ended, and so on.
+
+    Yields each run joined and whether it fits: a unit that alone does not fit is a run of its own. Each search
+    starts from the previous run's length, so runs of similar lengths cost a few measurements each.
+    """
+    start = 0
+    while start < len(units):
+        length = _longest_run(units, start, joiner, fits, guess)
+        guess = max(length, 1)
+        yield joiner.join(units[start : start + guess]), length > 0
+        start += guess
 
 
 def chunk_on_words(sentence: str, max_tokens: int, count_tokens: Callable[[str], int]) -> list[str]:
-    """Split a sentence longer than `max_tokens` into word-aligned chunks that each fit.
+    """Split a sentence longer than `max_tokens` into chunks that each fit, on word boundaries where it can.
 
-    Each chunk is the longest run of words that still fits, found by binary search over the word count (token
-    counts grow with the words), so a long sentence costs O(chunks · log words) tokenizer calls. A single word
-    that alone exceeds the limit becomes its own chunk; the translator truncates it.
+    Each chunk is the longest run of words that still fits, measured whole with the translator's own counter
+    (token counts do not add up word by word: tags, end of sentence, placeholders). The search for each run
+    starts from the previous run's length and measures little more than two runs, so a sentence costs time
+    linear in its length.
+
+    A word that alone is over the limit is cut the same way between grapheme clusters, and its pieces follow
+    each other without a space, so the translator truncates no chunk; only a single grapheme cluster over the
+    limit (hostile input) stays whole. Whether a word longer than `max_tokens` characters fits is decided by
+    measuring its leading pieces, never the whole word: a megabyte without spaces is not measured at once
+    (IndicTrans2's placeholders take time quadratic in a text's entities).
     """
-    if count_tokens(sentence) <= max_tokens:
-        return [sentence]
-    words = sentence.split(" ")
+
+    def fits(text: str) -> bool:
+        return count_tokens(text) <= max_tokens
+
+    def cut(word: str) -> list[str]:
+        return [piece for piece, _ in _greedy_runs(_GRAPHEME.findall(word), "", fits, max_tokens)]
+
+    def chunk(words: list[str]) -> list[str]:
+        runs = _greedy_runs(words, " ", fits, max_tokens)
+        return [piece for run, whole in runs for piece in ([run] if whole else cut(run))]
+
     chunks: list[str] = []
-    start = 0
-    while start < len(words):
-        fits, too_long = start + 1, len(words) + 1  # words[start:fits] always taken; words[start:too_long] never
-        while too_long - fits > 1:
-            middle = (fits + too_long) // 2
-            if count_tokens(" ".join(words[start:middle])) <= max_tokens:
-                fits = middle
-            else:
-                too_long = middle
-        chunks.append(" ".join(words[start:fits]))
-        start = fits
-    return chunks
+    words: list[str] = []  # the words since the last long word that was cut
+    for word in sentence.split(" "):
+        pieces = cut(word) if len(word) > max_tokens else [word]
+        if len(pieces) > 1:
+            chunks += chunk(words) + pieces
+            words = []
+        else:
+            words.append(word)
+    return chunks + chunk(words)
 
 
 def segment(
@@ -105,16 +231,9 @@ def segment(
     """Split prepared text into translation segments: paragraphs, then sentences, then chunks of long sentences."""
     segments: list[Segment] = []
     for paragraph_index, (paragraph, paragraph_break) in enumerate(_paragraphs(text)):
-        sentences = _sentences_with_separators(paragraph, iso_code)
-        for sentence_index, (sentence, sentence_gap) in enumerate(sentences):
-            chunks = chunk_on_words(sentence, max_tokens, count_tokens)
-            is_last_sentence = sentence_index == len(sentences) - 1
-            for chunk_index, chunk in enumerate(chunks):
-                if chunk_index < len(chunks) - 1:
-                    separator = " "
-                else:
-                    separator = paragraph_break if is_last_sentence else sentence_gap
-                segments.append(Segment(chunk, paragraph_index, separator))
+        for sentence, sentence_gap in _located(paragraph, split_sentences(paragraph, iso_code), paragraph_break):
+            chunks = _located(sentence, chunk_on_words(sentence, max_tokens, count_tokens), sentence_gap)
+            segments += [Segment(chunk, paragraph_index, separator) for chunk, separator in chunks]
     return [s for s in segments if s.text]
 
 

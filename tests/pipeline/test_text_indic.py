@@ -1,8 +1,10 @@
 import random
+import re
 
 import pytest
+from indicnlp.tokenize.sentence_tokenize import sentence_split
 
-from pipeline.text.indic import assemble, chunk_on_words, clean_whitespace, normalize, segment
+from pipeline.text.indic import assemble, chunk_on_words, clean_whitespace, normalize, segment, split_sentences
 
 
 def words(text: str) -> int:
@@ -80,3 +82,102 @@ def test_assemble_needs_one_text_per_segment():
     segments = segment("एक। दो।", "hi", 256, words)
     with pytest.raises(ValueError):
         assemble(segments, ["One."])
+
+
+def test_a_word_over_the_limit_is_cut_between_grapheme_clusters():
+    sentence = "छोटा क्षत्रियअत्यधिकलंबाशब्द छोटा"
+    pieces = ["क्ष", "त्रियअ", "त्यधिक", "लंबाश", "ब्द"]
+    assert chunk_on_words(sentence, 6, len) == ["छोटा", *pieces, "छोटा"]
+    segments = segment(sentence, "hi", 6, len)
+    assert [s.separator for s in segments] == [" ", "", "", "", "", " ", ""]
+    assert assemble(segments) == sentence
+
+
+def test_a_grapheme_cluster_over_the_limit_stays_whole():
+    cluster = "क" + "\u093c" * 10  # one user-perceived character, however many nuktas
+    assert chunk_on_words(f"क {cluster} ख", 3, len) == ["क", cluster, "ख"]
+
+
+def test_whitespace_alone_makes_no_segments():
+    assert segment(clean_whitespace(" \t\n \u00a0\n\n\r\n  " * 1000), "hi", 8, words) == []
+
+
+def bisecting_chunks(sentence, max_tokens, count_tokens):
+    """The chunker this project had before: a bisection over all the words left, for every chunk (quadratic)."""
+    if count_tokens(sentence) <= max_tokens:
+        return [sentence]
+    all_words = sentence.split(" ")
+    chunks = []
+    start = 0
+    while start < len(all_words):
+        fits, too_long = start + 1, len(all_words) + 1
+        while too_long - fits > 1:
+            middle = (fits + too_long) // 2
+            if count_tokens(" ".join(all_words[start:middle])) <= max_tokens:
+                fits = middle
+            else:
+                too_long = middle
+        chunks.append(" ".join(all_words[start:fits]))
+        start = fits
+    return chunks
+
+
+def unpunctuated_sentences(flores_dir, line_counts):
+    """For each count n, the first n FLORES-200 Hindi lines run together without sentence ends: one sentence."""
+    lines = (flores_dir / "hin_Deva.dev").read_text(encoding="utf-8").split("\n")
+    return [clean_whitespace(normalize(re.sub(r"[।॥|.?!]", "", " ".join(lines[:n])), "hi")) for n in line_counts]
+
+
+@pytest.mark.parametrize("limit", [5, 17, 64, 256])
+@pytest.mark.parametrize("count", [words, lambda text: len(text) // 4], ids=["words", "characters"])
+def test_chunks_are_those_of_the_bisecting_chunker(flores_dir, limit, count):
+    for sentence in unpunctuated_sentences(flores_dir, [1, 2, 5, 9, 14]):
+        if all(count(word) <= limit for word in sentence.split(" ")):  # over-long words used to stay whole
+            assert chunk_on_words(sentence, limit, count) == bisecting_chunks(sentence, limit, count)
+
+
+@pytest.mark.parametrize("limit", [16, 48, 256])
+def test_chunks_measured_by_indictrans2_are_the_bisecting_chunkers_and_fit(flores_dir, indictrans_count_tokens, limit):
+    for sentence in unpunctuated_sentences(flores_dir, [1, 3, 8]):
+        chunks = chunk_on_words(sentence, limit, indictrans_count_tokens)
+        assert chunks == bisecting_chunks(sentence, limit, indictrans_count_tokens)
+        assert " ".join(chunks) == sentence
+        assert all(indictrans_count_tokens(chunk) <= limit for chunk in chunks)
+
+
+def measuring(count_tokens, measured):
+    """`count_tokens`, recording the length of every text it measures."""
+
+    def count(text):
+        measured.append(len(text))
+        return count_tokens(text)
+
+    return count
+
+
+@pytest.mark.parametrize("lines", [40, 160])
+def test_an_unpunctuated_text_is_measured_about_twice_whatever_its_length(flores_dir, lines):
+    (text,) = unpunctuated_sentences(flores_dir, [lines])
+    measured = []
+    segments = segment(text, "hi", 256, measuring(words, measured))
+    assert assemble(segments) == text
+    assert sum(measured) <= 3 * len(text)
+
+
+def test_a_megabyte_without_spaces_is_cut_without_being_measured_whole():
+    text = "क" * 350_000  # 1 MB of UTF-8
+    measured = []
+    chunks = chunk_on_words(text, 256, measuring(lambda piece: len(piece) // 2, measured))
+    assert "".join(chunks) == text and all(len(chunk) // 2 <= 256 for chunk in chunks)
+    assert max(measured) < 2048 and sum(measured) <= 3 * len(text)
+
+
+def test_initials_and_abbreviations_split_as_indic_nlp_library_splits_them(flores_dir):
+    lines = (flores_dir / "hin_Deva.dev").read_text(encoding="utf-8").split("\n")[:200]
+    paragraphs = [
+        " ".join(lines), re.sub("[।|]", "", " ".join(lines)), "क. ख. ग. घ", "डॉ. शर्मा ने कहा। क. ख. डॉ. ग", " क.",
+        "1. 2. 3.", "ए. बी. सी. आज आए. श्री. राम. क्या?", "क." * 50,
+    ]
+    for paragraph in paragraphs:
+        for iso_code in ("hi", "mr", "bn", "ta", "en"):
+            assert split_sentences(paragraph, iso_code) == sentence_split(paragraph, lang=iso_code)
