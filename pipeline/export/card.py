@@ -5,7 +5,7 @@ well it scored, so the exported dataset stays interpretable without the run fold
 the prose, are those the runs declare: a run that back-translates into Bengali adds `bn`. The models named are the
 ones each run used (its results' and its manifest's), and a run that did not finish is flagged under the title.
 
-Every string from the run folders (names, models, config values, errors) goes through `pipeline.evaluation.escaping`,
+Every string from the run folders (names, models, config values, errors) goes through `pipeline.text.markdown`,
 so it reads as text and can add no heading, table cell or HTML; the YAML metadata is written by a YAML dumper.
 """
 
@@ -21,7 +21,7 @@ from datasets import Dataset, DatasetDict, Value
 from huggingface_hub import DatasetCard, DatasetCardData
 
 from pipeline.evaluation.bootstrap import MIN_DOCUMENTS
-from pipeline.evaluation.escaping import fenced, markdown_code, markdown_text
+from pipeline.text.markdown import fenced, markdown_code, markdown_text
 from pipeline.export.features import ColumnPlan
 from pipeline.export.folder import ARROW_DIR, parquet_pattern
 from pipeline.export.runs import Run

@@ -6,7 +6,7 @@ show as text, not become headings, table breaks, HTML or links.
 
 from __future__ import annotations
 
-from pipeline.evaluation.escaping import markdown_text
+from pipeline.text.markdown import markdown_text
 from pipeline.evaluation.reports.tables import (
     Table,
     coverage_notes,
