@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from pipeline.errors import InputError
-from pipeline.io.inputs import read_rows
+from pipeline.io.inputs import document_id, read_rows
 from pipeline.io.json_files import read_json, read_jsonl
 from pipeline.io.run_folder import RESULTS, Manifest, StoredRun, is_run_folder, read_run_folder
 from pipeline.records import Failure, OutputField
@@ -51,10 +51,11 @@ class Record:
         return self.value(path) is not None and self.text(path) is None
 
     def identifier(self, path: str) -> str:
-        value = self.value(path)
-        if isinstance(value, bool) or not isinstance(value, str | int) or value == "":
+        """The record's id, read by the same rule as the pipeline's inputs, so a references file joins its run."""
+        identifier = document_id(self.value(path), self.location)
+        if identifier is None:
             raise InputError(f"{self.location}: record has no usable {path!r} (a non-empty string or integer)")
-        return str(value)
+        return identifier
 
 
 @dataclass(frozen=True)

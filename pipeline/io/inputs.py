@@ -40,7 +40,7 @@ from pipeline.io.json_files import decoded_lines, read_jsonl
 from pipeline.records import Document
 from pipeline.registry import Registry
 
-__all__ = ["InputError", "Row", "read_documents", "read_rows"]
+__all__ = ["InputError", "Row", "document_id", "read_documents", "read_rows"]
 
 
 @dataclass(frozen=True)
@@ -242,15 +242,19 @@ def _optional_text(row: Row, field: str) -> str | None:
     return text
 
 
-def _given_id(row: Row, config: InputConfig) -> str | None:
-    """The id a row gives, as text; None when it gives none (absent, null or blank)."""
-    given = row.fields.get(config.id_field)
+def document_id(given: Any, where: str) -> str | None:
+    """An id as the whole project reads it (inputs, references, scored files): text or a whole number, stripped, on
+    one line; None when none is given (null or blank)."""
     if given is None:
         return None
     if isinstance(given, bool) or not isinstance(given, str | int):
-        raise InputError(f"{row.where}: id must be text or a whole number, not {type(given).__name__} "
+        raise InputError(f"{where}: id must be text or a whole number, not {type(given).__name__} "
                          f"({reprlib.repr(given)})")
-    return _checked_id(row.where, str(given).strip()) or None
+    return _checked_id(where, str(given).strip()) or None
+
+
+def _given_id(row: Row, config: InputConfig) -> str | None:
+    return document_id(row.fields.get(config.id_field), row.where)
 
 
 def _checked_id(where: str, doc_id: str) -> str:

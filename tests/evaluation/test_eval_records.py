@@ -126,3 +126,14 @@ def test_a_run_folder_whose_every_document_failed_is_refused(tmp_path):
     write_jsonl(tmp_path / "errors.jsonl", [{"id": key, "stage": "summarize", "error": "OOM"} for key in "ab"])
     with pytest.raises(InputError, match=rf"^{tmp_path}: every document failed \(2 in errors\.jsonl\): nothing"):
         read_run(tmp_path)
+
+
+def test_ids_are_read_by_the_pipelines_rule_so_references_join_their_run(tmp_path):
+    from pipeline.evaluation.records import Record
+
+    assert Record({"id": " a "}, "refs.jsonl:1").identifier("id") == "a"  # as run.py strips the ids it reads
+    assert Record({"id": 7}, "refs.jsonl:2").identifier("id") == "7"
+    with pytest.raises(InputError, match=r"refs\.jsonl:3: id 'a\\nb' holds a control character"):
+        Record({"id": "a\nb"}, "refs.jsonl:3").identifier("id")
+    with pytest.raises(InputError, match=r"refs\.jsonl:4: record has no usable 'id'"):
+        Record({"id": "  "}, "refs.jsonl:4").identifier("id")
