@@ -97,16 +97,21 @@ def test_kills_of_the_tiny_model_pipeline_lose_and_repeat_nothing(repo_root, tin
     assert_every_document_once(tmp_path / "run", count)
 
 
-@pytest.mark.parametrize("signum", [signal.SIGTERM, signal.SIGINT], ids=["SIGTERM", "SIGINT"])
-def test_a_stop_signal_ends_after_the_batch_in_flight_with_the_command_that_continues(
-    repo_root, model_free, tmp_path, signum
-):
+@pytest.fixture
+def running(repo_root, model_free, tmp_path):
+    """A model-free run of 400 documents that has written its first records: (process, run folder)."""
     documents = write_documents(tmp_path / "input.jsonl", 400)
     run = tmp_path / "run"
     process = subprocess.Popen(command(repo_root, model_free, documents, run), stdout=subprocess.PIPE,
                                stderr=subprocess.PIPE, text=True)
     while written(run) < 5:
         time.sleep(0.01)
+    return process, run
+
+
+@pytest.mark.parametrize("signum", [signal.SIGTERM, signal.SIGINT], ids=["SIGTERM", "SIGINT"])
+def test_a_stop_signal_ends_after_the_batch_in_flight_with_the_command_that_continues(repo_root, running, signum):
+    process, run = running
     process.send_signal(signum)
     _, err = process.communicate(timeout=60)
     assert process.returncode == 130, err
@@ -122,13 +127,8 @@ def test_a_stop_signal_ends_after_the_batch_in_flight_with_the_command_that_cont
     assert_every_document_once(run, 400)
 
 
-def test_a_second_ctrl_c_stops_at_once(repo_root, model_free, tmp_path):
-    documents = write_documents(tmp_path / "input.jsonl", 400)
-    run = tmp_path / "run"
-    process = subprocess.Popen(command(repo_root, model_free, documents, run), stdout=subprocess.PIPE,
-                               stderr=subprocess.PIPE, text=True)
-    while written(run) < 5:
-        time.sleep(0.01)
+def test_a_second_ctrl_c_stops_at_once(running):
+    process, _ = running
     process.send_signal(signal.SIGINT)
     process.send_signal(signal.SIGINT)
     _, err = process.communicate(timeout=60)
