@@ -37,7 +37,7 @@ def hostile_run(folder: Path) -> Path:
     stage = {"model": MODEL, "revision": HOSTILE, "device": HOSTILE, "dtype": HOSTILE}
     results = [
         {
-            "id": f"{HOSTILE} {n}",
+            "id": f"{flat(HOSTILE)} {n}",  # ids are one line of text (a line break is refused on reading)
             "source": f"भारी बारिश हुई। {HOSTILE}",
             "translation": f"{ENGLISH} {HOSTILE}",
             "summary": f"Rain {n} flooded the town. {HOSTILE}",
@@ -47,7 +47,7 @@ def hostile_run(folder: Path) -> Path:
         }
         for n in range(DOCUMENTS)
     ]
-    failure = {"id": f"{HOSTILE} failed", "stage": "summarize", "error": f"{HOSTILE}\nTraceback", "source": "…"}
+    failure = {"id": f"{flat(HOSTILE)} failed", "stage": "summarize", "error": f"{HOSTILE}\nTraceback", "source": "…"}
     manifest = {
         "run_name": HOSTILE,
         "config_file": HOSTILE,
