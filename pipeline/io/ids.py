@@ -2,9 +2,10 @@
 
 A run must know which ids it has already seen (a duplicate id in the input, a second copy of the same text) and
 which are already done (`--resume`). A Python set of id strings costs about 100 bytes per document; this keeps
-a 128-bit BLAKE2b fingerprint of each id in sorted NumPy arrays instead (two different ids share a fingerprint
-with a probability of about n²/2¹²⁹: 10⁻²⁶ for ten million ids), with the newest ids in a small set that is
-merged in once it reaches an eighth of the sorted part.
+a 128-bit BLAKE2b fingerprint of each id in two NumPy arrays sorted by its first half (two different ids share a
+fingerprint with a probability of about n²/2¹²⁹: 10⁻²⁶ for ten million ids). The newest ids wait in a small set
+until it reaches a thirty-second of the sorted part; merging it in inserts them in place, so at that moment the
+arrays exist once and a half, not three times over.
 """
 
 from __future__ import annotations
@@ -14,20 +15,23 @@ import hashlib
 import numpy as np
 
 _MIN_PENDING = 4096
+_PENDING_FRACTION = 32  # merge when the pending ids reach 1/32 of the sorted ones: ~33 copies of each id in all
 
 
-def _fingerprint(identifier: str) -> tuple[int, int]:
-    digest = hashlib.blake2b(identifier.encode("utf-8"), digest_size=16).digest()
-    return int.from_bytes(digest[:8], "little"), int.from_bytes(digest[8:], "little")
+def _fingerprint(identifier: str) -> int:
+    return int.from_bytes(hashlib.blake2b(identifier.encode("utf-8"), digest_size=16).digest(), "little")
 
 
 class IdSet:
     """A set of strings that answers `in` and `add`, sized for millions of ids; it cannot list them back."""
 
     def __init__(self) -> None:
-        self._high = np.empty(0, dtype=np.uint64)  # sorted by (high, low)
-        self._low = np.empty(0, dtype=np.uint64)
-        self._pending: set[tuple[int, int]] = set()
+        self._high = np.empty(0, dtype=np.uint64)  # sorted; equal highs (p ≈ 2⁻⁶⁴) in any order
+        self._low = np.empty(0, dtype=np.uint64)  # the other half of the fingerprint at the same position
+        self._pending: set[int] = set()
+
+    def __len__(self) -> int:
+        return len(self._high) + len(self._pending)
 
     def __contains__(self, identifier: object) -> bool:
         if not isinstance(identifier, str):
@@ -35,20 +39,24 @@ class IdSet:
         key = _fingerprint(identifier)
         if key in self._pending:
             return True
-        high = np.uint64(key[0])
+        high = np.uint64(key >> 64)
         start = int(np.searchsorted(self._high, high, side="left"))
         end = int(np.searchsorted(self._high, high, side="right"))
-        return bool(np.any(self._low[start:end] == np.uint64(key[1])))
+        return bool(np.any(self._low[start:end] == np.uint64(key & _LOW_MASK)))
 
     def add(self, identifier: str) -> None:
         self._pending.add(_fingerprint(identifier))
-        if len(self._pending) >= max(_MIN_PENDING, len(self._high) // 8):
+        if len(self._pending) >= max(_MIN_PENDING, len(self._high) // _PENDING_FRACTION):
             self._merge()
 
     def _merge(self) -> None:
-        high = np.fromiter((key[0] for key in self._pending), dtype=np.uint64, count=len(self._pending))
-        low = np.fromiter((key[1] for key in self._pending), dtype=np.uint64, count=len(self._pending))
-        high, low = np.concatenate([self._high, high]), np.concatenate([self._low, low])
-        order = np.lexsort((low, high))
-        self._high, self._low = high[order], low[order]
+        keys = np.array(sorted(self._pending), dtype=object)  # sorted by high, since high is the upper half
+        high = np.fromiter((key >> 64 for key in keys), dtype=np.uint64, count=len(keys))
+        low = np.fromiter((key & _LOW_MASK for key in keys), dtype=np.uint64, count=len(keys))
         self._pending = set()
+        positions = np.searchsorted(self._high, high)
+        self._high = np.insert(self._high, positions, high)
+        self._low = np.insert(self._low, positions, low)
+
+
+_LOW_MASK = (1 << 64) - 1

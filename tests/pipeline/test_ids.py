@@ -19,3 +19,12 @@ def test_ids_are_kept_in_sorted_arrays_once_there_are_many():
         ids.add(f"doc-{n}")
     assert len(ids._high) >= 8192 and len(ids._pending) < 4096  # merged into the compact part
     assert ids._high.nbytes + ids._low.nbytes == 16 * len(ids._high)
+
+
+def test_merging_keeps_the_first_halves_sorted_and_loses_nothing():
+    ids = IdSet()
+    for n in range(300_000):
+        ids.add(f"news-{n:07d}")
+    assert len(ids) == 300_000 and len(ids._pending) < len(ids._high) // 32 + 1
+    assert (ids._high[1:] >= ids._high[:-1]).all()
+    assert all(f"news-{n:07d}" in ids for n in range(0, 300_000, 997))
