@@ -18,7 +18,10 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 
 from pipeline.errors import ConfigError
 
-__all__ = ["ConfigError", "EngineConfig", "InputConfig", "RunConfig", "Section", "parse_override", "read_config_file"]
+__all__ = [
+    "ConfigError", "EngineConfig", "InputConfig", "OutputConfig", "RunConfig", "Section", "parse_override",
+    "read_config_file",
+]
 
 
 class Section(BaseModel):
@@ -55,6 +58,22 @@ class InputConfig(Section):
     )
 
 
+class OutputConfig(Section):
+    """How the run folder stores results: one JSON Lines file, or Parquet parts for runs too large for one file."""
+
+    # Parts are cut differently, but they hold the same records: a resume may change these.
+    scheduling_keys = frozenset({"shard_documents", "flush_seconds"})
+
+    results: Literal["jsonl", "parquet"] = Field(
+        "jsonl", description="results.jsonl, or results/part-NNNNN.parquet (the same fields; stages as JSON text)"
+    )
+    shard_documents: int = Field(10_000, ge=1, description="parquet: results per part file")
+    flush_seconds: float = Field(
+        60, gt=0, description="parquet: a part is written once its oldest result waited this long (at most this "
+        "much work is lost when a run is killed)"
+    )
+
+
 class EngineConfig(BaseModel):
     """Which engine schedules the batches (`engine: local`), and the settings of engines by name (`engine.ray.*`)."""
 
@@ -68,7 +87,7 @@ class EngineConfig(BaseModel):
 
 
 _DEVICE = re.compile(r"auto|cpu|cuda(:\d+)?")
-RUN_WIDE_KEYS = ("name", "stages", "device", "precision", "batch_size", "engine", "input")
+RUN_WIDE_KEYS = ("name", "stages", "device", "precision", "batch_size", "engine", "input", "output")
 
 
 class RunConfig(Section):
@@ -83,6 +102,7 @@ class RunConfig(Section):
     batch_size: int = Field(8, ge=1, description="documents per batch; results are flushed after each batch")
     engine: EngineConfig = EngineConfig()
     input: InputConfig = InputConfig()
+    output: OutputConfig = OutputConfig()
     # Stage name -> its section, validated against the stage's own model (see pipeline.run_config).
     sections: dict[str, Section] = Field(default_factory=dict)
 

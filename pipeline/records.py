@@ -15,7 +15,12 @@ from typing import Any, Literal
 
 from pipeline.errors import DocumentError
 
-__all__ = ["Document", "DocumentError", "Failure", "OutputField", "Result", "Segment", "count_flags"]
+__all__ = [
+    "INPUT_REFERENCES", "Document", "DocumentError", "Failure", "OutputField", "Result", "Segment", "count_flags",
+]
+
+# The references an input document can carry (`input.reference_summary_field`, `...translation_field`), by key.
+INPUT_REFERENCES = ("reference_summary", "reference_translation")
 
 
 @dataclass(frozen=True)

@@ -172,7 +172,7 @@ def run_pipeline(
     input_path, output_dir = Path(input_path), Path(output_dir)
     scan = scan_input(input_path, config.input)
     plan = StagePlan.of(config)
-    with RunFolder(output_dir, resume or retry_failed, retry_failed) as folder:
+    with RunFolder(output_dir, resume or retry_failed, retry_failed, config.output) as folder:
         if folder.previous is not None:
             check_resumable(folder.previous, config, scan, output_dir)
         engine = ENGINES.get(config.engine.name)(plan)
@@ -209,11 +209,14 @@ def run_pipeline(
                 session.stopped = "interrupted at once: the batch in flight was not written"
                 raise
             finally:
-                session.finished_at = now()
-                done = folder.results + folder.errors
-                manifest.counts = Counts(documents=scan.documents, results=folder.results, errors=folder.errors,
-                                         resumed=pending.skipped, flags=dict(sorted(folder.flags.items())))
-                manifest.finished_at = now() if session.stopped is None and done >= scan.documents else None
-                folder.write_manifest(manifest)
+                try:
+                    folder.flush()  # results waiting for their Parquet part count once they are on disk
+                finally:
+                    session.finished_at = now()
+                    done = folder.results + folder.errors
+                    manifest.counts = Counts(documents=scan.documents, results=folder.results, errors=folder.errors,
+                                             resumed=pending.skipped, flags=dict(sorted(folder.flags.items())))
+                    manifest.finished_at = now() if session.stopped is None and done >= scan.documents else None
+                    folder.write_manifest(manifest)
     return RunSummary(output_dir, scan.documents, session.results, session.errors, pending.skipped, manifest.counts,
                       session.stopped)

@@ -28,7 +28,8 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(
         description=(
             "Run the configured stages (prepare → translate → summarize → back_translate, or any subset) over "
-            "every document of INPUT and write results.jsonl, errors.jsonl and manifest.json to the output folder."
+            "every document of INPUT and write results.jsonl (or results/part-*.parquet with output.results: parquet), "
+            "errors.jsonl and manifest.json to the output folder."
         ),
         epilog=EPILOG,
         formatter_class=argparse.RawDescriptionHelpFormatter,
@@ -50,7 +51,7 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument(
         "--resume", action="store_true",
         help="continue a run in --output with the same input and settings: skip the ids already in its "
-        "results.jsonl or errors.jsonl",
+        "results or errors.jsonl",
     )
     parser.add_argument(
         "--retry-failed", action="store_true",

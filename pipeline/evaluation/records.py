@@ -15,7 +15,7 @@ from typing import Any
 from pipeline.errors import InputError
 from pipeline.io.inputs import document_id, read_rows
 from pipeline.io.json_files import read_json, read_jsonl
-from pipeline.io.run_folder import RESULTS, Manifest, StoredRun, is_run_folder, read_run_folder
+from pipeline.io.run_folder import Manifest, StoredRun, is_run_folder, read_run_folder
 from pipeline.records import Failure, OutputField
 
 # Plain files of outputs; `.json` is read as JSON Lines, as the evaluator always has (run.py does not take it).
@@ -103,7 +103,7 @@ def _check_has_results(stored: StoredRun) -> None:
         raise InputError(
             f"{stored.path}: every document failed ({len(stored.failures)} in errors.jsonl): nothing to evaluate"
         )
-    raise InputError(f"{stored.path / RESULTS}: no results: nothing to evaluate")
+    raise InputError(f"{stored.path / stored.results_name}: no results: nothing to evaluate")
 
 
 def read_records(path: Path) -> list[Record]:
@@ -111,7 +111,9 @@ def read_records(path: Path) -> list[Record]:
         raise InputError(f"{path}: no such file or directory")
     if path.is_dir():
         if not any((path / name).is_file() for name in SAVED_DATASET_FILES):
-            raise InputError(f"{path}: neither a run folder (no results.jsonl) nor a `datasets` save_to_disk folder")
+            raise InputError(
+                f"{path}: neither a run folder (no results.jsonl or results/) nor a `datasets` save_to_disk folder"
+            )
         _check_one_split(path)
     elif path.suffix not in FILE_FORMATS:
         raise InputError(f"{path}: unknown format (expected {', '.join(FILE_FORMATS)} or a folder)")

@@ -32,7 +32,9 @@ class Run:
         if manifest.counts is None:
             reasons.append("manifest.json has no counts")
         elif manifest.counts.results != results:
-            reasons.append(f"manifest.json counts {manifest.counts.results} results, results.jsonl holds {results}")
+            reasons.append(
+                f"manifest.json counts {manifest.counts.results} results, {self.stored.results_name} holds {results}"
+            )
         return reasons
 
 

@@ -37,7 +37,7 @@ from pipeline.config import InputConfig
 from pipeline.errors import InputError
 from pipeline.io.ids import IdSet
 from pipeline.io.json_files import decoded_lines, read_jsonl
-from pipeline.records import Document
+from pipeline.records import INPUT_REFERENCES, Document
 from pipeline.registry import Registry
 
 __all__ = ["InputError", "Row", "document_id", "read_documents", "read_rows"]
@@ -317,12 +317,10 @@ def _documents(path: Path, config: InputConfig, reader: RowReader) -> Iterator[D
                 copy += 1
                 doc_id = f"{base}-{copy}"
         seen.add(doc_id)
+        fields = (config.reference_summary_field, config.reference_translation_field)
         references = {
             name: reference
-            for name, field in (
-                ("reference_summary", config.reference_summary_field),
-                ("reference_translation", config.reference_translation_field),
-            )
+            for name, field in zip(INPUT_REFERENCES, fields, strict=True)
             if (reference := _optional_text(row, field)) is not None
         }
         yield Document(id=doc_id, source=text, references=references)

@@ -130,3 +130,24 @@ def test_missing_config_file_is_a_config_error(tmp_path):
 def test_malformed_yaml_names_the_file(tmp_path):
     with pytest.raises(ConfigError, match=r"run\.yaml: not valid YAML"):
         load_config(write(tmp_path, "stages: [a\n b: c"))
+
+
+@pytest.mark.parametrize(
+    ("output", "message"),
+    [
+        ("{results: csv}", r"output\.results: Input should be 'jsonl' or 'parquet' \(.*run\.yaml\)"),
+        ("{shards: 3}", r"output\.shards: unknown key \(.*run\.yaml\)"),
+        ("{shard_documents: 0}", r"output\.shard_documents: .*greater than or equal to 1 \(.*run\.yaml\)"),
+        ("{flush_seconds: 0}", r"output\.flush_seconds: .*greater than 0 \(.*run\.yaml\)"),
+        ("parquet", r"output: .*valid dictionary.* \(.*run\.yaml\)"),
+    ],
+)
+def test_output_keys_are_checked_with_their_path_and_file(tmp_path, output, message):
+    with pytest.raises(ConfigError, match=message):
+        load_config(write(tmp_path, f"stages: [lead_k]\noutput: {output}\n"))
+
+
+@pytest.mark.parametrize("path", CONFIGS, ids=[p.name for p in CONFIGS])
+def test_results_are_jsonl_unless_a_config_asks_for_parquet(path):
+    assert load_config(path).output.results == "jsonl"
+    assert load_config(path, ["output.results=parquet"]).output.results == "parquet"

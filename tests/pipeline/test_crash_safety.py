@@ -1,8 +1,8 @@
 """Crash safety, measured: runs killed at random moments (SIGKILL) or asked to stop (SIGTERM, SIGINT) and resumed
 until done never lose, duplicate or tear a record, and their manifest counts are true.
 
-The default suite kills the model-free pipeline 20 times and the tiny-model pipeline 4 times; set
-PIPELINE_CRASH_KILLS=N to kill the tiny-model pipeline N times (e.g. 20: a few minutes).
+The default suite kills the model-free pipeline 20 times (and 6 times writing Parquet parts) and the tiny-model
+pipeline 4 times; set PIPELINE_CRASH_KILLS=N to kill the tiny-model pipeline N times (e.g. 20: a few minutes).
 """
 
 import json
@@ -14,7 +14,10 @@ import subprocess
 import sys
 import time
 
+import pyarrow.parquet as pq
 import pytest
+
+from pipeline.io.run_folder import read_run_folder
 
 TEXT = "नई दिल्ली में सोमवार को तेज़ बारिश हुई। मौसम विभाग ने चेतावनी जारी की। दस्तावेज़ {n} यहाँ समाप्त होता है।"
 
@@ -54,14 +57,15 @@ def assert_every_document_once(run, count):
     assert (counts["results"], counts["errors"]) == (lines(run / "results.jsonl"), lines(run / "errors.jsonl"))
 
 
-def kill_and_resume(argv, run, kills, seed, max_batches=12):
-    """SIGKILL the run after a random number of new records, `kills` times, then let it finish; the kills done."""
+def kill_and_resume(argv, run, kills, seed, max_batches=12, progress=written):
+    """SIGKILL the run after a random number of new records (or of what `progress` counts), `kills` times, then let
+    it finish; the kills done."""
     rng, done = random.Random(seed), 0
     while True:
-        before = written(run)
+        before = progress(run)
         process = subprocess.Popen(argv, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
         target = before + rng.randint(1, max_batches)
-        while process.poll() is None and (done >= kills or written(run) < target):
+        while process.poll() is None and (done >= kills or progress(run) < target):
             time.sleep(0.01)
         if process.poll() is None:
             process.kill()
@@ -95,6 +99,28 @@ def test_kills_of_the_tiny_model_pipeline_lose_and_repeat_nothing(repo_root, tin
     assert kill_and_resume(argv, tmp_path / "run", kills=kills, seed=7, max_batches=8) == kills
     count = sum(1 for _ in documents.open(encoding="utf-8"))
     assert_every_document_once(tmp_path / "run", count)
+
+
+def parts(run):
+    return sorted((run / "results").glob("part-*.parquet"))
+
+
+def test_kills_of_a_run_writing_parquet_parts_lose_and_repeat_nothing(repo_root, tmp_path):
+    """Killed as its parts appear, resumed until done: a half-written part is never read, and each id lands once."""
+    config = tmp_path / "parquet.yaml"
+    config.write_text("stages: [prepare, lead_k]\nbatch_size: 1\noutput: {results: parquet, shard_documents: 2}\n")
+    documents = write_documents(tmp_path / "input.jsonl", 120)
+    run = tmp_path / "run"
+    argv = command(repo_root, config, documents, run, "--resume")
+    assert kill_and_resume(argv, run, kills=6, seed=11, max_batches=4, progress=lambda run: len(parts(run))) == 6
+    stored = read_run_folder(run)  # refuses an id twice in the parts
+    done = [result.id for result in stored.results] + list(stored.failures)
+    assert sorted(done) == sorted(f"d{n}" for n in range(120))
+    assert not list((run / "results").glob("*.tmp"))
+    manifest = json.loads((run / "manifest.json").read_text(encoding="utf-8"))
+    rows = sum(pq.ParquetFile(path).metadata.num_rows for path in parts(run))
+    assert (manifest["counts"]["results"], manifest["counts"]["errors"]) == (rows, lines(run / "errors.jsonl"))
+    assert manifest["finished_at"] is not None
 
 
 @pytest.fixture
