@@ -13,7 +13,7 @@ $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
 	$(PY) -m pip install --quiet $(TORCH)  # first, so the project's torch requirement is already met
-	$(PY) -m pip install --quiet -e ".[test,fast]"
+	$(PY) -m pip install --quiet -e ".[test,fast,ray]"
 	touch $@
 
 setup: $(VENV)/.installed

@@ -54,6 +54,10 @@ def validate_config(raw: dict[str, Any], source: str = "<dict>") -> RunConfig:
             STAGES.get(name).check_config(config, config.stages[:position])
         except ValueError as error:
             raise ConfigError(f"{error} ({source})") from None
+    try:
+        ENGINES.get(config.engine.name).check_config(config)
+    except ValueError as error:
+        raise ConfigError(f"{error} ({source})") from None
     return config
 
 

@@ -10,7 +10,6 @@ import tempfile
 from pathlib import Path
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
-EXIT_FAILED = 1
 
 
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
@@ -46,24 +45,16 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
 
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
-    from pipeline.benchmarking.memory import MemoryMeasurement, Options, RunFailed, table
-    from pipeline.benchmarking.report import write_json
+    from pipeline.benchmarking.memory import MemoryMeasurement, Options, table
+    from pipeline.benchmarking.report import report_and_exit_code
 
     sizes = (args.small or (50 if args.quick else 20000), args.large or (500 if args.quick else 400000))
     with tempfile.TemporaryDirectory(prefix="measure-memory-") as scratch:
         work_dir = args.work_dir or Path(scratch)
         work_dir.mkdir(parents=True, exist_ok=True)
         options = Options(sizes, work_dir, args.shared_dir, REPO_ROOT / "scripts" / "run.py")
-        try:
-            report = MemoryMeasurement(options, log=lambda line: print(line, file=sys.stderr, flush=True)).run()
-        except RunFailed as error:
-            print(f"error: {error}", file=sys.stderr)
-            return EXIT_FAILED
-    print(table(report))
-    if args.json:
-        write_json(report, args.json)
-    return 0 if report["passed"] else EXIT_FAILED
-
+        measurement = MemoryMeasurement(options, log=lambda line: print(line, file=sys.stderr, flush=True))
+        return report_and_exit_code(measurement.run, table, args.json)
 
 if __name__ == "__main__":
     sys.exit(main())

@@ -20,6 +20,7 @@ exit codes:
   130  interrupted (Ctrl-C or SIGTERM): the line says how to continue with --resume
 
 example: python scripts/run.py --config configs/tiny.yaml --input examples/hindi_news.jsonl"""
+EXIT_USAGE = 2
 EXIT_EVERY_DOCUMENT_FAILED = 4
 EXIT_INTERRUPTED = 130
 
@@ -59,7 +60,13 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     )
     parser.add_argument(
         "--engine", metavar="NAME",
-        help="what schedules the batches: local (default: this process, in input order); overrides the config's engine",
+        help="what schedules the batches: local (default: this process, in input order) or ray (a Ray Data job: "
+        "a local Ray instance, or the cluster of --ray-address; pip install '.[ray]'); overrides the config's engine",
+    )
+    parser.add_argument(
+        "--ray-address", metavar="ADDRESS",
+        help="join a running Ray cluster (auto, or ray://host:10001) instead of starting a local instance; "
+        "implies --engine ray",
     )
     parser.add_argument("--no-progress", action="store_true", help="no progress bar (for logs)")
     return parser.parse_args(argv)
@@ -98,6 +105,8 @@ def resume_command(args: argparse.Namespace, output: Path) -> str:
         command += ["--set", override]
     if args.engine:
         command += ["--engine", args.engine]
+    if args.ray_address:
+        command += ["--ray-address", args.ray_address]
     return shlex.join([*command, "--resume"])
 
 
@@ -107,7 +116,12 @@ def main(argv: list[str] | None = None) -> int:
     from pipeline.run_config import load_config
     from pipeline.runner import run_pipeline
 
-    overrides = args.overrides + ([f"engine.name={args.engine}"] if args.engine else [])
+    if args.ray_address and args.engine not in (None, "ray"):
+        print(f"error: --ray-address is for --engine ray, not {args.engine}", file=sys.stderr)
+        return EXIT_USAGE
+    engine = "ray" if args.ray_address else args.engine
+    overrides = [*args.overrides, *([f"engine.name={engine}"] if engine else []),
+                 *([f"engine.ray.address={args.ray_address}"] if args.ray_address else [])]
     output = args.output
     try:
         config = load_config(args.config, overrides)

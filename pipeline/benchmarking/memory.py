@@ -22,6 +22,8 @@ from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 from typing import Any
 
+from pipeline.benchmarking.report import RunFailed
+
 MAX_RATIO = 1.2  # the larger run's peak RSS may be at most this multiple of the smaller run's
 CONFIG = (
     "# Model-free: segments are measured in words, the summary is the first three sentences.\n"
@@ -76,10 +78,6 @@ def write_corpus(path: Path, documents: int, sentences: list[str], seed: int = 0
             if (identifier := given_id(number)) is not None:
                 record = {"id": identifier, **record}
             corpus.write(json.dumps(record, ensure_ascii=False) + "\n")
-
-
-class RunFailed(Exception):
-    """`scripts/run.py` ended otherwise than expected: with an error, or before it could be killed."""
 
 
 @dataclass(frozen=True)

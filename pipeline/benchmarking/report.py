@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import sys
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -103,3 +105,21 @@ def report(rows: list[Row], context: dict[str, Any]) -> dict[str, Any]:
 def write_json(document: dict[str, Any], path: Path) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(json.dumps(document, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+
+
+class RunFailed(Exception):
+    """A measured `scripts/run.py` ended otherwise than expected: with an error, or before it could be killed."""
+
+
+def report_and_exit_code(measure: Callable[[], dict[str, Any]], table: Callable[[dict[str, Any]], str],
+                         json_path: Path | None) -> int:
+    """Run a measurement of whole runs, print its table (and write its JSON): 0 when every check passed, else 1."""
+    try:
+        report = measure()
+    except RunFailed as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 1
+    print(table(report))
+    if json_path:
+        write_json(report, json_path)
+    return 0 if report["passed"] else 1

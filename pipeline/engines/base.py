@@ -12,7 +12,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any, ClassVar
 
-from pipeline.config import Section
+from pipeline.config import RunConfig, Section
 from pipeline.records import Document, DocumentError, Failure, Result
 from pipeline.registry import Registry
 from pipeline.stages import Stage, StagePlan
@@ -51,6 +51,10 @@ class Executor(ABC):
     def run(self, documents: Iterable[Document]) -> Iterator[BatchOutcome]:
         """Process the stream, yielding each batch once all its documents are finished or failed."""
 
+    @classmethod
+    def check_config(cls, config: RunConfig) -> None:
+        """Raise ValueError (message starting with the key path) for engine settings that do not fit the run."""
+
     def describe(self) -> dict[str, Any]:
         """The engine and its resources, for the manifest."""
         return {"name": self.name}
@@ -74,7 +78,7 @@ def _failure(document: Document, stage: str, error: BaseException, source: str |
     return Failure(document.id, stage, f"{type(error).__name__}: {error}", document.source)
 
 
-def refusal(document: Document, max_chars: int) -> Failure | None:
+def _refusal(document: Document, max_chars: int) -> Failure | None:
     """Why a document is not run at all: it is empty, or longer than `input.max_document_chars`."""
     if not document.source.strip():
         return _failure(document, "input", DocumentError("empty document"))
@@ -84,6 +88,17 @@ def refusal(document: Document, max_chars: int) -> Failure | None:
         )
         return _failure(document, "input", reason, source=document.source[:1000])  # not megabytes in errors.jsonl
     return None
+
+
+def refuse(documents: list[Document], max_chars: int) -> tuple[list[Document], list[Failure]]:
+    """The documents to run, and failures for those not to run at all (empty, or too long)."""
+    live, refused = [], []
+    for document in documents:
+        if (failure := _refusal(document, max_chars)) is None:
+            live.append(document)
+        else:
+            refused.append(failure)
+    return live, refused
 
 
 def apply_stage(stage: Stage, documents: list[Document]) -> tuple[list[Document], list[Failure]]:
@@ -109,12 +124,17 @@ def apply_stage(stage: Stage, documents: list[Document]) -> tuple[list[Document]
     return documents, []
 
 
-def process_batch(stages: list[Stage], documents: list[Document], max_chars: int) -> BatchOutcome:
-    """Every stage over one batch, in order; a document that fails one stage skips the rest."""
-    refused = {document.id: refusal(document, max_chars) for document in documents}
-    failures = [failure for failure in refused.values() if failure is not None]
-    live = [document for document in documents if refused[document.id] is None]
+def run_stages(stages: list[Stage], documents: list[Document]) -> tuple[list[Document], list[Failure]]:
+    """Stages over a batch, in order; a document that fails one stage skips the rest."""
+    failures: list[Failure] = []
     for stage in stages:
-        live, failed = apply_stage(stage, live)
+        documents, failed = apply_stage(stage, documents)
         failures += failed
-    return BatchOutcome([document.to_result() for document in live], failures)
+    return documents, failures
+
+
+def process_batch(stages: list[Stage], documents: list[Document], max_chars: int) -> BatchOutcome:
+    """Every stage over one batch, in order: what the local engine does with each batch."""
+    live, refused = refuse(documents, max_chars)
+    finished, failed = run_stages(stages, live)
+    return BatchOutcome([document.to_result() for document in finished], refused + failed)

@@ -50,6 +50,10 @@ class BackTranslateStage(Stage):
         ]
 
     @classmethod
+    def model_sections(cls, config: RunConfig) -> frozenset[str]:
+        return frozenset({"back_translate"})
+
+    @classmethod
     def build(cls, context: StageContext) -> BackTranslateStage:
         (output,) = cls.declare_outputs(context.config, "")
         return cls(context.translator("back_translate"), output.name)

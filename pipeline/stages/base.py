@@ -64,6 +64,14 @@ class Stage(ABC):
         """
 
     @classmethod
+    def model_sections(cls, config: RunConfig) -> frozenset[str]:
+        """The config sections whose models it loads when built (`StageContext.translator` shares one per section).
+
+        Stages that share a model run together where an engine places stages apart (the Ray engine's actors).
+        """
+        return frozenset()
+
+    @classmethod
     def declare_outputs(cls, config: RunConfig, language: str) -> list[OutputField]:
         """The texts it adds to each result record; `language` is the ISO 639 label of the text it receives."""
         return []

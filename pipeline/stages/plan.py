@@ -6,7 +6,8 @@ distributed one): it builds its stages there, loading the models once.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Collection
+from dataclasses import dataclass, replace
 
 from pipeline.config import RunConfig
 from pipeline.records import OutputField
@@ -25,10 +26,15 @@ class StagePlan:
     def of(cls, config: RunConfig) -> StagePlan:
         return cls(config, tuple(STAGES.get(name) for name in config.stages))
 
-    def build(self) -> list[Stage]:
-        """Every stage, its model loaded; a model that cannot load stops the run here, before any work."""
+    def build(self, names: Collection[str] | None = None) -> list[Stage]:
+        """Its stages (or those `names` says, in plan order), models loaded; a model that cannot load stops the run
+        here, before any work."""
         context = StageContext(self.config)
-        return [stage.build(context) for stage in self.stage_classes]
+        return [stage.build(context) for stage in self.stage_classes if names is None or stage.name in names]
+
+    def on_device(self, device: str) -> StagePlan:
+        """The same plan placed on another device (a worker given one GPU sees it as `cuda`)."""
+        return replace(self, config=self.config.model_copy(update={"device": device}))
 
     @property
     def outputs(self) -> list[OutputField]:

@@ -56,6 +56,10 @@ class PrepareStage(Stage):
         return language_label(config.sections["prepare"].language)  # what the input is written in
 
     @classmethod
+    def model_sections(cls, config: RunConfig) -> frozenset[str]:
+        return frozenset({"translate"}) if "translate" in config.stages else frozenset()
+
+    @classmethod
     def build(cls, context: StageContext) -> PrepareStage:
         settings = context.section("prepare")
         if "translate" in context.config.stages:

@@ -48,6 +48,10 @@ class SummarizeStage(Stage):
         return [summary_field(cls.name, language)]
 
     @classmethod
+    def model_sections(cls, config: RunConfig) -> frozenset[str]:
+        return frozenset({"summarize"})
+
+    @classmethod
     def build(cls, context: StageContext) -> SummarizeStage:
         config = context.config
         return cls(load_summarizer(context.section("summarize"), config.device, config.precision))

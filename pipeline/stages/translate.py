@@ -94,6 +94,10 @@ class TranslateStage(Stage):
         return language_label(config.sections["translate"].tgt_lang)
 
     @classmethod
+    def model_sections(cls, config: RunConfig) -> frozenset[str]:
+        return frozenset({"translate"})
+
+    @classmethod
     def build(cls, context: StageContext) -> TranslateStage:
         return cls(context.translator("translate"))
 

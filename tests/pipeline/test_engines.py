@@ -102,12 +102,13 @@ def test_the_engine_option_overrides_the_config(run_script, config_file, documen
 @pytest.mark.parametrize(
     "engine, message",
     [
-        ("spark", r"engine: unknown engine 'spark'; known: local \(.*model-free\.yaml with --set engine=spark\)"),
+        ("spark", r"engine: unknown engine 'spark'; known: local, ray \(.*model-free\.yaml with --set engine=spark\)"),
         ("{name: local, local: {workers: 2}}", r"engine\.local\.workers: unknown key"),
-        ("{name: local, ray: {}}", r"engine\.ray: unknown key"),
+        ("{name: local, dask: {}}", r"engine\.dask: unknown key"),
+        ("{name: ray, ray: {num_gpus: -1}}", r"engine\.ray\.num_gpus: Input should be greater than or equal to 0"),
         ("[local]", r"engine: must be an engine name or a section"),
     ],
-    ids=["unknown-engine", "unknown-setting", "unknown-engine-section", "not-a-name"],
+    ids=["unknown-engine", "unknown-setting", "unknown-engine-section", "bad-ray-setting", "not-a-name"],
 )
 def test_engine_settings_are_validated_like_every_other_key(config_file, engine, message):
     with pytest.raises(ConfigError, match=message):
