@@ -14,6 +14,7 @@ Ray is imported only when this engine starts: `pip install .[ray]` adds it.
 
 from __future__ import annotations
 
+import importlib.util
 import json
 import logging
 import signal
@@ -29,7 +30,7 @@ from pydantic import Field
 
 from pipeline.config import RunConfig, Section
 from pipeline.engines.base import ENGINES, BatchOutcome, Executor, refuse, run_stages
-from pipeline.errors import DeviceError, ModelLoadError, PipelineError, RunFault
+from pipeline.errors import ConfigError, DeviceError, ModelLoadError, PipelineError, RunFault
 from pipeline.records import Document, Failure
 from pipeline.stages import Stage, StagePlan
 
@@ -102,14 +103,15 @@ def plan_steps(plan: StagePlan, settings: RaySettings) -> list[Step]:
     return steps
 
 
+RAY_MISSING = "engine: ray needs Ray Data: pip install '.[ray]' (or 'ray[data]'), or run with --engine local"
+
+
 def _import_ray():
     try:
         import ray
         import ray.data  # noqa: F401
     except ImportError:
-        raise PipelineError(
-            "engine ray needs Ray: pip install '.[ray]' (or pip install 'ray[data]'), or run with --engine local"
-        ) from None
+        raise ConfigError(RAY_MISSING) from None
     return ray
 
 
@@ -166,6 +168,8 @@ class RayExecutor(Executor):
 
     @classmethod
     def check_config(cls, config: RunConfig) -> None:
+        if config.engine.name == "ray" and importlib.util.find_spec("ray") is None:
+            raise ValueError(RAY_MISSING)
         settings = config.engine.settings.get("ray") or RaySettings()
         plan = StagePlan.of(config)
         for name, step in settings.stages.items():

@@ -206,3 +206,13 @@ def test_engine_settings_are_checked_against_the_run(repo_root, tmp_path):
         load_config(repo_root / "configs" / "tiny.yaml",
                     ["engine.name=ray", "engine.ray.stages.summarize.min_actors=2",
                      "engine.ray.stages.summarize.max_actors=1"])
+
+
+def test_without_ray_the_engine_says_what_to_install(run_script, repo_root, tmp_path, monkeypatch, capsys):
+    source = write_jsonl(tmp_path / "input.jsonl", [{"id": "a", "text": HINDI}])
+    monkeypatch.setattr("importlib.util.find_spec", lambda name, *args: None if name == "ray" else True)
+    code = run_script(["--config", str(repo_root / "configs" / "lead3.yaml"), "--input", str(source),
+                       "--output", str(tmp_path / "run"), "--engine", "ray"])
+    error = capsys.readouterr().err.strip()
+    assert code == 2 and error.startswith("error: engine: ray needs Ray Data: pip install '.[ray]'")
+    assert len(error.splitlines()) == 1 and not (tmp_path / "run").exists()
