@@ -252,14 +252,15 @@ class RayExecutor(Executor):
         }
 
     def _check_fits(self, resources: dict[str, float]) -> None:
-        """On an instance of its own (no autoscaler to add nodes), the actors asked for must fit in it."""
-        for resource, key in (("CPU", "num_cpus"), ("GPU", "num_gpus")):
-            needed = sum(placed["actors"][0] * placed[key] for _, placed in self._steps if placed["actors"])
+        """On an instance of its own (no autoscaler to add nodes), the actors asked for must fit in it, beside the
+        one CPU that reading the staged documents takes."""
+        for resource, key, beside in (("CPU", "num_cpus", 1.0), ("GPU", "num_gpus", 0.0)):
+            needed = beside + sum(placed["actors"][0] * placed[key] for _, placed in self._steps if placed["actors"])
             if needed > resources.get(resource, 0) + 1e-9:
                 raise DeviceError(
-                    f"engine.ray.stages: the model stages' actors ask for {needed:g} {resource}s at least "
-                    f"(min_actors x {key}), and this machine's Ray instance has {resources.get(resource, 0):g}; "
-                    "lower them, or join a larger cluster with engine.ray.address"
+                    f"engine.ray.stages: the model stages' actors (min_actors x {key}){' and reading' * bool(beside)} "
+                    f"ask for {needed:g} {resource}s, and this machine's Ray instance has "
+                    f"{resources.get(resource, 0):g}; lower them, or join a larger cluster with engine.ray.address"
                 )
 
     def _worker_plan(self, gpus: float) -> StagePlan:

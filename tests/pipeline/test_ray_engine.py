@@ -216,3 +216,4 @@ def test_without_ray_the_engine_says_what_to_install(run_script, repo_root, tmp_
     error = capsys.readouterr().err.strip()
     assert code == 2 and error.startswith("error: engine: ray needs Ray Data: pip install '.[ray]'")
     assert len(error.splitlines()) == 1 and not (tmp_path / "run").exists()
+
