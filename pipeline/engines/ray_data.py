@@ -18,6 +18,7 @@ import importlib.util
 import json
 import logging
 import signal
+import socket
 import threading
 import uuid
 from collections.abc import Iterable, Iterator
@@ -34,6 +35,7 @@ from pipeline.errors import ConfigError, DeviceError, ModelLoadError, PipelineEr
 from pipeline.records import Document, Failure
 from pipeline.stages import Stage, StagePlan
 
+CONNECT_TIMEOUT_S = 5
 ITEM = "item"  # the column documents (or their failures) travel in between steps
 STAGING_COLUMNS = ("id", "source", "references")
 # Workers print what the driver shows: no progress bar per weight file, no transformers notices.
@@ -161,6 +163,29 @@ def _describe_step(plan: StagePlan, names: tuple[str, ...]) -> dict[str, dict[st
     return {name: description for name, description in described.items() if description is not None}
 
 
+def _host_and_port(address: str | None) -> tuple[str, int] | None:
+    """Where a cluster address points (None: a local instance, or `auto`: the cluster this machine is part of)."""
+    if address is None or address == "auto":
+        return None
+    host, _, port = address.removeprefix("ray://").rpartition(":")
+    if not host or not port.isdigit():
+        raise ValueError(f"engine.ray.address: {address!r} is not auto, HOST:PORT or ray://HOST:PORT")
+    return host.strip("[]"), int(port)
+
+
+def _check_reachable(address: str | None) -> None:
+    """A cluster address that nothing answers at is refused in seconds (Ray itself would wait for minutes)."""
+    if (target := _host_and_port(address)) is None:
+        return
+    try:
+        socket.create_connection(target, timeout=CONNECT_TIMEOUT_S).close()
+    except OSError as error:
+        raise DeviceError(
+            f"engine.ray.address: nothing answers at {address} ({error.strerror or error}); start the cluster "
+            "(ray start --head) or correct the address"
+        ) from None
+
+
 @ENGINES.register("ray")
 class RayExecutor(Executor):
     name = "ray"
@@ -171,6 +196,7 @@ class RayExecutor(Executor):
         if config.engine.name == "ray" and importlib.util.find_spec("ray") is None:
             raise ValueError(RAY_MISSING)
         settings = config.engine.settings.get("ray") or RaySettings()
+        _host_and_port(settings.address)
         plan = StagePlan.of(config)
         for name, step in settings.stages.items():
             if name not in config.stages:
@@ -220,6 +246,7 @@ class RayExecutor(Executor):
         if settings.address is None:
             options.update(num_cpus=settings.num_cpus, num_gpus=settings.num_gpus,
                            object_store_memory=settings.object_store_memory)
+        _check_reachable(settings.address)
         on_sigterm = signal.getsignal(signal.SIGTERM)
         try:
             ray.init(address=settings.address, **options)

@@ -197,6 +197,8 @@ def test_resume_after_the_driver_is_killed_writes_every_id_once(ray_instance, re
 def test_engine_settings_are_checked_against_the_run(repo_root, tmp_path):
     from pipeline.errors import ConfigError
 
+    with pytest.raises(ConfigError, match=r"engine\.ray\.address: 'head' is not auto, HOST:PORT or ray://HOST:PORT"):
+        load_config(repo_root / "configs" / "tiny.yaml", ["engine.name=ray", "engine.ray.address=head"])
     with pytest.raises(ConfigError, match=r"engine\.ray\.stages\.lead_k: not a stage of this run"):
         load_config(repo_root / "configs" / "tiny.yaml", ["engine.name=ray", "engine.ray.stages.lead_k.min_actors=2"])
     with pytest.raises(ConfigError, match=r"engine\.ray\.stages\.translate: runs in one step with prepare"):
@@ -216,4 +218,5 @@ def test_without_ray_the_engine_says_what_to_install(run_script, repo_root, tmp_
     error = capsys.readouterr().err.strip()
     assert code == 2 and error.startswith("error: engine: ray needs Ray Data: pip install '.[ray]'")
     assert len(error.splitlines()) == 1 and not (tmp_path / "run").exists()
+
 

@@ -1,9 +1,12 @@
-"""`--engine ray` without an address starts a Ray instance of its own, and stops it when the run ends.
+"""`--engine ray` with no Ray instance in this process: it starts one of its own (stopped when the run ends), or
+checks the cluster address it is given.
 
 Kept apart from test_ray_engine.py, whose module-scoped instance would otherwise be the one the engine finds.
 """
 
 import json
+import socket
+import time
 
 import pytest
 import yaml
@@ -31,3 +34,19 @@ def test_actors_that_cannot_fit_the_local_instance_are_refused_not_waited_for(
     assert "and reading ask for 3.5 CPUs, and this machine's Ray instance has 2" in error
     assert not (tmp_path / "run").exists()  # refused before any work: no run folder left behind
     assert not ray.is_initialized()  # the instance it started is stopped again
+
+
+def test_an_address_nothing_answers_at_is_refused_at_once(run_script, repo_root, tmp_path, capsys):
+    assert not ray.is_initialized()
+    with socket.socket() as unused:  # a port that was free a moment ago: nothing listens there
+        unused.bind(("127.0.0.1", 0))
+        port = unused.getsockname()[1]
+    source = tmp_path / "input.jsonl"
+    source.write_text(json.dumps({"id": "a", "text": "आज मौसम अच्छा है।"}, ensure_ascii=False) + "\n", encoding="utf-8")
+    started = time.monotonic()
+    code = run_script(["--config", str(repo_root / "configs" / "lead3.yaml"), "--set", "stages=[prepare, lead_k]",
+                       "--input", str(source), "--output", str(tmp_path / "run"), "--ray-address", f"127.0.0.1:{port}"])
+    error = capsys.readouterr().err.strip()
+    print(f"refused after {time.monotonic() - started:.1f} s")  # seen with -s; Ray alone waits for minutes
+    assert code == 2 and error.startswith(f"error: engine.ray.address: nothing answers at 127.0.0.1:{port}")
+    assert not (tmp_path / "run").exists()
