@@ -9,9 +9,11 @@ Nothing here imports a model library: a config is checked before anything heavy 
 
 from __future__ import annotations
 
+import difflib
 import re
+from collections.abc import Iterable
 from pathlib import Path
-from typing import Any, ClassVar, Literal
+from typing import Any, ClassVar, Literal, get_args, get_origin
 
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
@@ -187,13 +189,45 @@ def read_config_file(path: str | Path, overrides: list[str] = ()) -> tuple[dict[
     return raw, source
 
 
-def describe(error: ValidationError, source: str, prefix: str = "") -> list[str]:
-    """One line per problem: `key.path: what is wrong (source)`; `prefix` is the section's own key path."""
+def describe(error: ValidationError, source: str, prefix: str = "", model: type[BaseModel] | None = None) -> list[str]:
+    """One line per problem: `key.path: what is wrong (source)`; `prefix` is the section's own key path.
+
+    With the section's `model`, an unknown key names the nearest known one (`batchsize` -> `batch_size`).
+    """
     lines = []
     for item in error.errors():
         message = item["msg"].removeprefix("Value error, ")
         if item["type"] == "extra_forbidden":
-            message = "unknown key"
+            message = "unknown key" + suggestion(str(item["loc"][-1]), _keys_at(model, item["loc"][:-1]))
         path = ".".join(part for part in (prefix, *map(str, item["loc"])) if part)
         lines.append(f"{path}: {message} ({source})" if path else f"{message} ({source})")
     return lines
+
+
+def suggestion(key: str, known: Iterable[str]) -> str:
+    """`; did you mean 'batch_size'?` for the nearest of `known`, or nothing when none is near."""
+    nearest = difflib.get_close_matches(key, list(known), n=1, cutoff=0.6)
+    return f"; did you mean {nearest[0]!r}?" if nearest else ""
+
+
+def _keys_at(model: type[BaseModel] | None, location: tuple[Any, ...]) -> list[str]:
+    """The keys the (sub)section at `location` of `model` declares; none where the path leaves the models."""
+    parts = iter(location)
+    for part in parts:
+        field = model.model_fields.get(str(part)) if model is not None else None
+        if field is None:
+            return []
+        model = _section_model(field.annotation)
+        if get_origin(field.annotation) is dict:
+            next(parts, None)  # the mapping's key (`engine.ray.stages.<stage>`): its value is the next section
+    return list(model.model_fields) if model is not None else []
+
+
+def _section_model(annotation: Any) -> type[BaseModel] | None:
+    """The model a field holds: itself, inside `X | None`, or as the values of a `dict[str, X]`."""
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        return annotation
+    for argument in reversed(get_args(annotation)):
+        if (model := _section_model(argument)) is not None:
+            return model
+    return None

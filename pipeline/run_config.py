@@ -12,7 +12,9 @@ from typing import Any
 
 from pydantic import BaseModel, ValidationError
 
-from pipeline.config import RUN_WIDE_KEYS, ConfigError, EngineConfig, RunConfig, Section, describe, read_config_file
+from pipeline.config import (
+    RUN_WIDE_KEYS, ConfigError, EngineConfig, RunConfig, Section, describe, read_config_file, suggestion,
+)
 from pipeline.engines import ENGINES
 from pipeline.stages import STAGES
 
@@ -32,16 +34,18 @@ def validate_config(raw: dict[str, Any], source: str = "<dict>") -> RunConfig:
     try:
         config = RunConfig.model_validate(run_wide)
     except ValidationError as error:
-        problems += describe(error, source)
+        problems += describe(error, source, model=RunConfig)
         config = None
     stages = config.stages if config is not None else []
     for name in stages:
         if name not in STAGES:
-            problems.append(f"stages: unknown stage {name!r}; known: {', '.join(STAGES)} ({source})")
+            problems.append(
+                f"stages: unknown stage {name!r}{suggestion(name, STAGES)} (known: {', '.join(STAGES)}; {source})"
+            )
     sections: dict[str, Section] = {}
     for key in raw:
         if key not in RUN_WIDE_KEYS and key not in STAGES:
-            problems.append(f"{key}: unknown key ({source})")
+            problems.append(f"{key}: unknown key{suggestion(key, [*RUN_WIDE_KEYS, *STAGES])} ({source})")
     for name in dict.fromkeys([*(name for name in stages if name in STAGES), *(key for key in raw if key in STAGES)]):
         section = _section(STAGES.get(name).config_model, raw.get(name), name, source, problems)
         if section is not None:
@@ -71,7 +75,7 @@ def _section(model: type[BaseModel], value: Any, key: str, source: str, problems
     try:
         return model.model_validate(value)
     except ValidationError as error:
-        problems += describe(error, source, prefix=key)
+        problems += describe(error, source, prefix=key, model=model)
         return None
 
 
@@ -89,7 +93,7 @@ def _engine(value: Any, source: str, problems: list[str]) -> EngineConfig | None
     settings = {}
     for key in dict.fromkeys([name, *(key for key in value if key != "name")]):
         if key not in ENGINES:
-            problems.append(f"engine.{key}: unknown key ({source})")
+            problems.append(f"engine.{key}: unknown key{suggestion(key, ENGINES)} ({source})")
             continue
         section = _section(ENGINES.get(key).config_model, value.get(key), f"engine.{key}", source, problems)
         if section is not None:

@@ -27,7 +27,7 @@ def test_shipped_configs_cover_the_documented_set():
 
 def test_unknown_key_is_named_with_its_path_and_file(tmp_path):
     path = write(tmp_path, "stages: [lead_k]\nlead_k:\n  k: 3\n  kk: 4\n")
-    with pytest.raises(ConfigError, match=r"lead_k\.kk: unknown key \(.*run\.yaml\)"):
+    with pytest.raises(ConfigError, match=r"lead_k\.kk: unknown key; did you mean 'k'\? \(.*run\.yaml\)"):
         load_config(path)
 
 
@@ -55,7 +55,7 @@ def test_num_beams_must_be_positive(tmp_path):
 
 def test_unknown_stage_lists_the_known_ones(tmp_path):
     path = write(tmp_path, "stages: [prepare, transalte]\n")
-    with pytest.raises(ConfigError, match=r"stages: unknown stage 'transalte'; known: .*translate"):
+    with pytest.raises(ConfigError, match=r"stages: unknown stage 'transalte'; did you mean 'translate'\? \(known: .*translate"):
         load_config(path)
 
 
@@ -151,3 +151,22 @@ def test_output_keys_are_checked_with_their_path_and_file(tmp_path, output, mess
 def test_results_are_jsonl_unless_a_config_asks_for_parquet(path):
     assert load_config(path).output.results == "jsonl"
     assert load_config(path, ["output.results=parquet"]).output.results == "parquet"
+
+
+@pytest.mark.parametrize(
+    "override, message",
+    [
+        ("batchsize=4", r"^batchsize: unknown key; did you mean 'batch_size'\? \("),
+        ("translate.generation.num_beam=2", r"^translate\.generation\.num_beam: unknown key; did you mean 'num_beams'\?"),
+        ("summarise.model=x", r"^summarise: unknown key; did you mean 'summarize'\?"),
+        ("input.text_feild=body", r"^input\.text_feild: unknown key; did you mean 'text_field'\?"),
+        ("engine={name: ray, ray: {stages: {translate: {min_actor: 2}}}}",
+         r"^engine\.ray\.stages\.translate\.min_actor: unknown key; did you mean 'min_actors'\?"),
+        ("engine={name: local, rey: {}}", r"^engine\.rey: unknown key; did you mean 'ray'\?"),
+        ("translate.zzz=1", r"^translate\.zzz: unknown key \("),  # nothing near: no guess
+    ],
+    ids=["run-wide", "nested", "section", "input", "engine-stage", "engine", "no-guess"],
+)
+def test_an_unknown_key_names_the_nearest_known_one(repo_root, override, message):
+    with pytest.raises(ConfigError, match=message):
+        load_config(repo_root / "configs" / "tiny.yaml", [override])
