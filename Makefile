@@ -24,8 +24,11 @@ run: setup  ## translate and summarize examples/ with configs/default.yaml (down
 test: setup  ## the whole test suite, offline
 	$(PY) -m pytest -q
 
-tiny-models: setup
+.tiny-models/.built: $(VENV)/.installed  # built once (again only when the environment changes)
 	$(PY) scripts/make_tiny_models.py .tiny-models
+	touch $@
+
+tiny-models: .tiny-models/.built
 
 tiny-run: tiny-models  ## the full pipeline offline with tiny random-weight models (meaningless text)
 	$(PY) scripts/run.py --config configs/tiny.yaml --input $(INPUT)
