@@ -13,10 +13,10 @@ import difflib
 import re
 from collections.abc import Iterable
 from pathlib import Path
-from typing import Any, ClassVar, Literal, get_args, get_origin
+from typing import Annotated, Any, ClassVar, Literal, get_args, get_origin
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationError, ValidationInfo, field_validator
 
 from pipeline.errors import ConfigError
 
@@ -24,6 +24,30 @@ __all__ = [
     "ConfigError", "EngineConfig", "InputConfig", "OutputConfig", "RunConfig", "Section", "parse_override",
     "read_config_file",
 ]
+
+
+CONFIG_DIR = "config_dir"  # validation context: the folder of the config file being loaded
+
+
+def _beside_config(value: str | None, info: ValidationInfo) -> str | None:
+    """A relative path means the file beside the config, wherever the run is started from; a path that exists only
+    from the current directory (a `--set` value) is kept, and so is a hub id (`org/name`)."""
+    directory = (info.context or {}).get(CONFIG_DIR)
+    if value is None or directory is None or Path(value).is_absolute():
+        return value
+    beside = Path(directory) / value
+    if beside.exists() or (not Path(value).exists() and _looks_like_a_path(value)):
+        return str(beside.resolve())  # missing too: the error names the full path it looked at
+    return value
+
+
+def _looks_like_a_path(value: str) -> bool:
+    """`./x`, `../x`, `a/b/c`: never a hub id, which is `name` or `org/name`."""
+    return value.startswith(".") or value.count("/") > 1 or "\\" in value
+
+
+# A path (a model folder, later a glossary) that a config file names relative to itself.
+ConfigPath = Annotated[str, AfterValidator(_beside_config)]
 
 
 class Section(BaseModel):

@@ -13,7 +13,7 @@ from typing import Any
 from pydantic import BaseModel, ValidationError
 
 from pipeline.config import (
-    RUN_WIDE_KEYS, ConfigError, EngineConfig, RunConfig, Section, describe, read_config_file, suggestion,
+    CONFIG_DIR, RUN_WIDE_KEYS, ConfigError, EngineConfig, RunConfig, Section, describe, read_config_file, suggestion,
 )
 from pipeline.engines import ENGINES
 from pipeline.stages import STAGES
@@ -24,15 +24,17 @@ __all__ = ["ConfigError", "load_config", "validate_config"]
 def load_config(path: str | Path, overrides: list[str] = ()) -> RunConfig:
     """Read, override and validate a run config; every problem becomes a `ConfigError` naming key and file."""
     raw, source = read_config_file(path, overrides)
-    return validate_config(raw, source)
+    return validate_config(raw, source, Path(path).parent)
 
 
-def validate_config(raw: dict[str, Any], source: str = "<dict>") -> RunConfig:
+def validate_config(raw: dict[str, Any], source: str = "<dict>", config_dir: Path | None = None) -> RunConfig:
+    """`config_dir`: the folder relative paths in the config are looked up in first (`pipeline.config.ConfigPath`)."""
     problems: list[str] = []
+    context = {CONFIG_DIR: config_dir}
     run_wide = {key: value for key, value in raw.items() if key in RUN_WIDE_KEYS and key != "engine"}
-    engine = _engine(raw.get("engine", "local"), source, problems)
+    engine = _engine(raw.get("engine", "local"), source, problems, context)
     try:
-        config = RunConfig.model_validate(run_wide)
+        config = RunConfig.model_validate(run_wide, context=context)
     except ValidationError as error:
         problems += describe(error, source, model=RunConfig)
         config = None
@@ -47,7 +49,7 @@ def validate_config(raw: dict[str, Any], source: str = "<dict>") -> RunConfig:
         if key not in RUN_WIDE_KEYS and key not in STAGES:
             problems.append(f"{key}: unknown key{suggestion(key, [*RUN_WIDE_KEYS, *STAGES])} ({source})")
     for name in dict.fromkeys([*(name for name in stages if name in STAGES), *(key for key in raw if key in STAGES)]):
-        section = _section(STAGES.get(name).config_model, raw.get(name), name, source, problems)
+        section = _section(STAGES.get(name).config_model, raw.get(name), name, source, problems, context)
         if section is not None:
             sections[name] = section
     if problems or config is None or engine is None:
@@ -65,7 +67,8 @@ def validate_config(raw: dict[str, Any], source: str = "<dict>") -> RunConfig:
     return config
 
 
-def _section(model: type[BaseModel], value: Any, key: str, source: str, problems: list[str]) -> Section | None:
+def _section(model: type[BaseModel], value: Any, key: str, source: str, problems: list[str],
+             context: dict[str, Any]) -> Section | None:
     """`value` (a mapping, or nothing for all defaults) validated by `model`; problems are added with `key` in front."""
     if value is None:
         value = {}
@@ -73,13 +76,13 @@ def _section(model: type[BaseModel], value: Any, key: str, source: str, problems
         problems.append(f"{key}: must be a section of keys, not {type(value).__name__} ({source})")
         return None
     try:
-        return model.model_validate(value)
+        return model.model_validate(value, context=context)
     except ValidationError as error:
         problems += describe(error, source, prefix=key, model=model)
         return None
 
 
-def _engine(value: Any, source: str, problems: list[str]) -> EngineConfig | None:
+def _engine(value: Any, source: str, problems: list[str], context: dict[str, Any]) -> EngineConfig | None:
     """`engine: local`, or `engine: {name: ray, ray: {...}}`: the chosen engine and every engine section given."""
     if isinstance(value, str):
         value = {"name": value}
@@ -95,7 +98,7 @@ def _engine(value: Any, source: str, problems: list[str]) -> EngineConfig | None
         if key not in ENGINES:
             problems.append(f"engine.{key}: unknown key{suggestion(key, ENGINES)} ({source})")
             continue
-        section = _section(ENGINES.get(key).config_model, value.get(key), f"engine.{key}", source, problems)
+        section = _section(ENGINES.get(key).config_model, value.get(key), f"engine.{key}", source, problems, context)
         if section is not None:
             settings[key] = section
     return EngineConfig(name=name, settings=settings)

@@ -20,6 +20,7 @@ exit codes:
   130  interrupted (Ctrl-C or SIGTERM): the line says how to continue with --resume
 
 example: python scripts/run.py --config configs/tiny.yaml --input examples/hindi_news.jsonl"""
+OUTPUTS = Path(__file__).resolve().parents[1] / "outputs"  # the project's, not the current directory's
 EXIT_USAGE = 2
 EXIT_EVERY_DOCUMENT_FAILED = 4
 EXIT_INTERRUPTED = 130
@@ -43,7 +44,7 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     )
     parser.add_argument(
         "--output", type=Path, default=None,
-        help="run folder to write (default: outputs/<config name>-<timestamp>)",
+        help="run folder to write (default: this project's outputs/<config name>-<timestamp>, wherever you run it from)",
     )
     parser.add_argument(
         "--set", dest="overrides", action="append", default=[], metavar="KEY=VALUE",
@@ -125,7 +126,7 @@ def main(argv: list[str] | None = None) -> int:
     output = args.output
     try:
         config = load_config(args.config, overrides)
-        output = output or Path("outputs") / f"{config.name}-{datetime.now():%Y%m%d-%H%M%S}"
+        output = output or OUTPUTS / f"{config.name}-{datetime.now():%Y%m%d-%H%M%S}"
         if any(getattr(config.sections[name], "model", None) for name in config.stages):
             from transformers.utils import logging as transformers_logging
 

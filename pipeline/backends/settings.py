@@ -7,7 +7,7 @@ from typing import Any, Literal
 from pydantic import Field, field_validator, model_validator
 
 from pipeline.backends.base import BACKENDS
-from pipeline.config import Section
+from pipeline.config import ConfigPath, Section
 
 
 class GenerationConfig(Section):
@@ -45,7 +45,7 @@ class ModelSettings(Section):
 
     scheduling_keys = frozenset({"threads"})
 
-    model: str | None = None
+    model: ConfigPath | None = None  # a hub id, or a folder (relative to the config file)
     revision: str | None = None
     backend: str = Field("transformers", description="transformers, or ctranslate2 for a converted model")
     compute_type: Literal[CTRANSLATE2_COMPUTE_TYPES] = Field(
