@@ -132,7 +132,8 @@ class RunFaultDetector:
                 )
 
 
-def _manifest(config: RunConfig, config_file: str | None, input_path: Path, output_dir: Path, plan: StagePlan,
+def _manifest(config: RunConfig, config_file: str | None, input_path: Path, input_name: str | None, output_dir: Path,
+              plan: StagePlan,
               models: dict[str, dict], engine: dict, scan: InputScan, previous: Manifest | None) -> Manifest:
     placed = [model for model in models.values() if "device" in model]
     return Manifest(
@@ -147,7 +148,7 @@ def _manifest(config: RunConfig, config_file: str | None, input_path: Path, outp
         versions=package_versions(),
         device=placed[0]["device"] if placed else "cpu",
         dtype=placed[0]["dtype"] if placed else None,
-        input=str(input_path),
+        input=input_name or str(input_path),
         input_fingerprint=scan.fingerprint,
         started_at=previous.started_at if previous and previous.started_at else now(),
         sessions=[*(previous.sessions if previous else []), Session(started_at=now())],
@@ -163,9 +164,11 @@ def run_pipeline(
     progress: bool = True,
     retry_failed: bool = False,
     stop_requested: Callable[[], bool] = lambda: False,
+    input_name: str | None = None,
 ) -> RunSummary:
     """Run the configured stages over the input into `output_dir`.
 
+    `input_name` is how the manifest names the input when its path is not its name (standard input, spooled).
     `stop_requested` is asked after every batch: when it says yes, the session ends there, its work written, and
     the summary says `stopped`. Errors are `PipelineError`s; the run folder is left resumable after any of them.
     """
@@ -183,7 +186,7 @@ def run_pipeline(
             folder.abandon()
             raise
         with engine:
-            manifest = _manifest(config, config_file, input_path, output_dir, plan, models, engine.describe(), scan,
+            manifest = _manifest(config, config_file, input_path, input_name, output_dir, plan, models, engine.describe(), scan,
                                  folder.previous)
             session = manifest.sessions[-1]
             folder.begin(manifest)

@@ -5,8 +5,12 @@ from __future__ import annotations
 
 import argparse
 import shlex
+import shutil
 import signal
 import sys
+import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import datetime
 from pathlib import Path
 
@@ -40,7 +44,7 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument(
         "--input", required=True, type=Path,
         help="documents: .jsonl, .csv, .tsv, .parquet, .txt (documents separated by blank lines), "
-        "a folder of .txt files, or a folder written by datasets' save_to_disk",
+        "a folder of .txt files, a folder written by datasets' save_to_disk, or - for JSON Lines on standard input",
     )
     parser.add_argument(
         "--output", type=Path, default=None,
@@ -71,6 +75,20 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     )
     parser.add_argument("--no-progress", action="store_true", help="no progress bar (for logs)")
     return parser.parse_args(argv)
+
+
+@contextmanager
+def input_file(given: Path) -> Iterator[Path]:
+    """`-` is JSON Lines on standard input, spooled to a temporary file: a run reads its input twice (once to check
+    all of it and count before any model loads, once to run), and a pipe can be read once."""
+    if str(given) != "-":
+        yield given
+        return
+    with tempfile.TemporaryDirectory(prefix="run-stdin-") as folder:
+        spooled = Path(folder) / "standard-input.jsonl"
+        with spooled.open("wb") as copy:
+            shutil.copyfileobj(sys.stdin.buffer, copy)
+        yield spooled
 
 
 class StopOnSignal:
@@ -124,6 +142,10 @@ def main(argv: list[str] | None = None) -> int:
     overrides = [*args.overrides, *([f"engine.name={engine}"] if engine else []),
                  *([f"engine.ray.address={args.ray_address}"] if args.ray_address else [])]
     output = args.output
+    if str(output) == "-":
+        print("error: --output -: a run writes a folder (results, errors, manifest; what --resume needs); give a "
+              "folder and read its results.jsonl", file=sys.stderr)
+        return EXIT_USAGE
     try:
         config = load_config(args.config, overrides)
         output = output or OUTPUTS / f"{config.name}-{datetime.now():%Y%m%d-%H%M%S}"
@@ -131,10 +153,11 @@ def main(argv: list[str] | None = None) -> int:
             from transformers.utils import logging as transformers_logging
 
             transformers_logging.disable_progress_bar()  # one progress bar (documents), not one per weight file
-        with StopOnSignal() as stop:
+        with StopOnSignal() as stop, input_file(args.input) as input_path:
             summary = run_pipeline(
-                config, args.input, output, resume=args.resume, config_file=str(args.config),
+                config, input_path, output, resume=args.resume, config_file=str(args.config),
                 progress=not args.no_progress, retry_failed=args.retry_failed, stop_requested=lambda: stop.requested,
+                input_name="<standard input>" if input_path != args.input else None,
             )
     except PipelineError as error:
         print(f"error: {error}", file=sys.stderr)
