@@ -90,18 +90,18 @@ class Step:
 
 def plan_steps(plan: StagePlan, settings: RaySettings) -> list[Step]:
     """Group the plan's stages: a stage joins the step before it when they load a model in common."""
-    groups: list[tuple[list[str], frozenset[str]]] = []
+    groups: list[tuple[list[str], set[str]]] = []  # (stage names, model sections they load)
     for stage in plan.stage_classes:
         models = stage.model_sections(plan.config)
         if groups and models & groups[-1][1]:
             groups[-1][0].append(stage.name)
-            groups[-1] = (groups[-1][0], groups[-1][1] | models)
+            groups[-1][1].update(models)
         else:
-            groups.append(([stage.name], models))
+            groups.append(([stage.name], set(models)))
     steps = []
     for names, models in groups:
         given = [settings.stages[name] for name in names if name in settings.stages]
-        steps.append(Step(tuple(names), models, given[0] if given else RayStepSettings()))
+        steps.append(Step(tuple(names), frozenset(models), given[0] if given else RayStepSettings()))
     return steps
 
 
@@ -313,6 +313,9 @@ class RayExecutor(Executor):
                 raise ModelLoadError(f"{name}: cannot load on a Ray worker: {type(cause).__name__}: {cause}") from None
         return models
 
+    def _alive_nodes(self) -> int:
+        return sum(1 for node in self._ray.nodes() if node.get("Alive"))
+
     def describe(self) -> dict[str, Any]:
         ray = self._ray
         resources = ray.cluster_resources()
@@ -320,7 +323,7 @@ class RayExecutor(Executor):
             "name": self.name,
             "ray": ray.__version__,
             "address": self.settings.address or "local",
-            "nodes": sum(1 for node in ray.nodes() if node.get("Alive")),
+            "nodes": self._alive_nodes(),
             "resources": {key: resources[key] for key in ("CPU", "GPU", "memory", "object_store_memory")
                           if key in resources},
             "steps": [placed for _, placed in self._steps],
@@ -373,7 +376,7 @@ class RayExecutor(Executor):
 
         root = self.settings.staging_dir
         if root is None:
-            if sum(1 for node in self._ray.nodes() if node.get("Alive")) > 1:
+            if self._alive_nodes() > 1:
                 raise DeviceError(
                     "engine.ray.staging_dir: needed on a cluster of several nodes: a folder or URI that every node "
                     "can read (a shared file system, s3://...), where the documents to do are staged"
