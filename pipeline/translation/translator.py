@@ -6,6 +6,7 @@ same, so both give the same text for the same generated ids.
 
 from __future__ import annotations
 
+import threading
 from dataclasses import dataclass
 
 from pydantic import Field
@@ -39,7 +40,11 @@ class Translation:
 
 
 class Translator:
-    """Translates sentences with one backend; sorts them by length internally and answers in input order."""
+    """Translates sentences with one backend; sorts them by length internally and answers in input order.
+
+    `prepare` measures sentences with it while `translate` runs it, in two threads when the local engine overlaps
+    them: its tokenizer is used by one thread at a time (a fast tokenizer's truncation switch is shared state).
+    """
 
     def __init__(self, backend: GenerationBackend, family: TranslationFamily, config: TranslatorConfig) -> None:
         self.backend = backend
@@ -47,6 +52,7 @@ class Translator:
         self.config = config
         self.tokenizer = backend.tokenizer
         self.max_input_tokens = backend.max_input_tokens
+        self._tokenizer_lock = threading.Lock()
 
     def describe(self) -> dict[str, str | None]:
         return {**self.backend.describe(), "family": self.config.family, "backend": self.config.backend}
@@ -54,11 +60,13 @@ class Translator:
     def count_tokens(self, sentence: str) -> int:
         """Source tokens of one sentence as the model sees it (language tags and end-of-sentence included)."""
         (encoded,) = self.family.encode([sentence])
-        return len(self.tokenizer(encoded.text, verbose=False)["input_ids"])
+        with self._tokenizer_lock:
+            return len(self.tokenizer(encoded.text, verbose=False)["input_ids"])
 
     def tokenize(self, texts: list[str]) -> list[list[int]]:
         """Source ids of encoded texts, cut to the model's input limit."""
-        return self.tokenizer(texts, truncation=True, max_length=self.max_input_tokens)["input_ids"]
+        with self._tokenizer_lock:
+            return self.tokenizer(texts, truncation=True, max_length=self.max_input_tokens)["input_ids"]
 
     def generate(self, source_ids: list[list[int]]) -> list[list[int]]:
         """Generated ids per source, in input order, from length-sorted batches under the token budget."""
@@ -76,7 +84,9 @@ class Translator:
             return []
         encoded = self.family.encode(sentences)
         source_ids = self.tokenize([e.text for e in encoded])
-        texts, tokens_out = zip(*decode(self.tokenizer, self.generate(source_ids)), strict=True)
+        generated = self.generate(source_ids)
+        with self._tokenizer_lock:
+            texts, tokens_out = zip(*decode(self.tokenizer, generated), strict=True)
         finished = self.family.decode(list(texts), encoded)
         return [
             Translation(text, len(ids), count) for text, ids, count in zip(finished, source_ids, tokens_out, strict=True)

@@ -65,8 +65,8 @@ def test_the_local_engine_is_the_default_and_is_recorded_in_the_manifest(config_
     summary = run_pipeline(config, documents, tmp_path / "run", progress=False)
     assert (summary.documents, summary.results, summary.errors) == (5, 4, 1)
     manifest = json.loads((tmp_path / "run" / "manifest.json").read_text(encoding="utf-8"))
-    assert manifest["engine"] == {"name": "local"}
-    assert manifest["config"]["engine"] == {"name": "local", "local": {}}
+    assert manifest["engine"] == {"name": "local", "overlap": True}
+    assert manifest["config"]["engine"] == {"name": "local", "local": {"overlap": True, "queued_batches": 2}}
 
 
 def test_another_engine_plugs_into_the_same_runner_and_gives_the_same_records(

@@ -17,14 +17,40 @@ def test_ids_are_kept_in_sorted_arrays_once_there_are_many():
     ids = IdSet()
     for n in range(10_000):
         ids.add(f"doc-{n}")
-    assert len(ids._high) >= 8192 and len(ids._pending) < 4096  # merged into the compact part
-    assert ids._high.nbytes + ids._low.nbytes == 16 * len(ids._high)
+    assert len(ids._sorted[0]) >= 8192 and len(ids._pending) < 4096  # merged into the compact part
+    highs, lows = ids._sorted
+    assert highs.nbytes + lows.nbytes == 16 * len(highs)
 
 
 def test_merging_keeps_the_first_halves_sorted_and_loses_nothing():
     ids = IdSet()
     for n in range(300_000):
         ids.add(f"news-{n:07d}")
-    assert len(ids) == 300_000 and len(ids._pending) < len(ids._high) // 32 + 1
-    assert (ids._high[1:] >= ids._high[:-1]).all()
+    highs, _ = ids._sorted
+    assert len(ids) == 300_000 and len(ids._pending) < len(highs) // 32 + 1
+    assert (highs[1:] >= highs[:-1]).all()
     assert all(f"news-{n:07d}" in ids for n in range(0, 300_000, 997))
+
+
+def test_ids_asked_for_while_another_thread_adds_are_always_found():
+    """The local engine checks ids in its input thread while the runner adds finished ones: no false 'not done'."""
+    import threading
+
+    ids = IdSet()
+    earlier = [f"resumed-{n}" for n in range(5000)]
+    for identifier in earlier:
+        ids.add(identifier)
+    missed, adding = [], threading.Event()
+
+    def ask() -> None:
+        while adding.is_set():
+            missed.extend(identifier for identifier in earlier[::97] if identifier not in ids)
+
+    adding.set()
+    asker = threading.Thread(target=ask)
+    asker.start()
+    for n in range(60_000):  # many merges of the pending ids into the sorted arrays
+        ids.add(f"new-{n}")
+    adding.clear()
+    asker.join()
+    assert missed == [] and len(ids) == 65_000
