@@ -2,7 +2,8 @@
 
 Padding is wasted compute: sorting inputs by length and filling each batch up to a budget of padded tokens
 (batch size x longest input) keeps padding low and memory bounded, whatever the mix of short and long
-sentences. Callers get results back in input order via `run_batched`.
+sentences. Callers get results back in input order via `run_batched`, which also halves a batch that did not fit
+in the device's memory and runs the halves instead, so the documents never fail for the batch's size.
 """
 
 from __future__ import annotations
@@ -34,19 +35,41 @@ def plan_batches(lengths: Sequence[int], max_tokens: int, max_size: int) -> list
     return batches
 
 
+class BatchTooLarge(Exception):
+    """A batch did not fit in the device's memory (CUDA out of memory); a smaller one may."""
+
+
 def run_batched(
     items: Sequence[T],
     lengths: Sequence[int],
     run_batch: Callable[[list[T]], list[R]],
     max_tokens: int,
     max_size: int,
+    on_split: Callable[[int], None] = lambda size: None,
 ) -> list[R]:
-    """Apply `run_batch` to length-sorted batches of `items` and return its results in input order."""
+    """Apply `run_batch` to length-sorted batches of `items` and return its results in input order.
+
+    A batch whose `run_batch` raises `BatchTooLarge` is run again as two halves (each halved again if needed);
+    `on_split` hears the size of every batch split. A single item that does not fit raises.
+    """
     results: list[R | None] = [None] * len(items)
-    for batch in plan_batches(lengths, max_tokens, max_size):
-        outputs = run_batch([items[index] for index in batch])
+
+    def run(batch: list[int]) -> None:
+        try:
+            outputs = run_batch([items[index] for index in batch])
+        except BatchTooLarge:
+            if len(batch) == 1:
+                raise
+            on_split(len(batch))
+            middle = len(batch) // 2
+            run(batch[:middle])
+            run(batch[middle:])
+            return
         if len(outputs) != len(batch):
             raise RuntimeError(f"a batch of {len(batch)} inputs gave {len(outputs)} outputs")
         for index, output in zip(batch, outputs):
             results[index] = output
+
+    for batch in plan_batches(lengths, max_tokens, max_size):
+        run(batch)
     return results  # type: ignore[return-value]

@@ -9,6 +9,7 @@ and the run goes on with the others; a fault of the run itself (every document f
 from __future__ import annotations
 
 import hashlib
+import time
 from collections import Counter
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -39,6 +40,7 @@ class RunSummary:
     resumed: int  # already done when this session started
     counts: Counts  # of the whole run folder, every session included
     stopped: str | None = None  # why the session ended before the input did (interrupted)
+    seconds: float = 0.0  # of this session's processing, from its models loaded to its last result written
 
 
 @dataclass(frozen=True)
@@ -192,6 +194,7 @@ def run_pipeline(
             folder.begin(manifest)
             pending = _Pending(read_documents(input_path, config.input), folder.done_ids)
             detector = RunFaultDetector(list(config.stages))
+            started = time.perf_counter()
             try:
                 with tqdm(total=scan.documents, initial=folder.results + folder.errors, unit="doc",
                           disable=not progress) as bar:
@@ -199,6 +202,9 @@ def run_pipeline(
                         folder.append(outcome.results, outcome.failures)
                         session.results += len(outcome.results)
                         session.errors += len(outcome.failures)
+                        session.oom_retried += sum(
+                            any("oom_splits" in stage for stage in result.stages.values()) for result in outcome.results
+                        )
                         bar.update(outcome.documents)
                         detector.observe(outcome)
                         if stop_requested():
@@ -222,4 +228,4 @@ def run_pipeline(
                     manifest.finished_at = now() if session.stopped is None and done >= scan.documents else None
                     folder.write_manifest(manifest)
     return RunSummary(output_dir, scan.documents, session.results, session.errors, pending.skipped, manifest.counts,
-                      session.stopped)
+                      session.stopped, time.perf_counter() - started)

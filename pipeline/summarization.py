@@ -11,9 +11,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Literal
 
-from pydantic import Field
+from pydantic import Field, field_validator
 
 from pipeline.backends import GenerationBackend, GenerationConfig, ModelSettings, decode, load_backend
+from pipeline.backends.settings import count_or_auto
 from pipeline.batching import run_batched
 from pipeline.registry import Registry
 from pipeline.text.degeneration import GuardConfig
@@ -33,6 +34,9 @@ SUMMARIZER_FAMILIES.register("pegasus")(SummarizerFamily())
 SUMMARIZER_FAMILIES.register("t5")(SummarizerFamily(prefix="summarize: "))
 
 
+DEFAULT_BATCH_SIZE = 4  # what `max_batch_size: auto` means where memory is not the bound (CPU)
+
+
 class SummarizerConfig(ModelSettings):
     """An abstractive English summarizer and what to do with documents longer than its input limit."""
 
@@ -43,13 +47,20 @@ class SummarizerConfig(ModelSettings):
     max_input_tokens: int | None = Field(None, ge=16, description="default: the tokenizer's model_max_length")
     chunk_overlap_sentences: int = Field(1, ge=0)
     max_reduce_rounds: int = Field(3, ge=1)
-    max_batch_size: int = Field(4, ge=1)
+    max_batch_size: int | Literal["auto"] = Field(
+        4, description="documents per generate() call; auto: as many as the GPU's free memory holds (CPU: 4)"
+    )
     generation: GenerationConfig = GenerationConfig(
         num_beams=4, length_penalty=2.0, min_new_tokens=56, max_new_tokens=142, no_repeat_ngram_size=3
     )
     # A summary is checked for loops and for being empty; not for length (it is meant to be shorter than the
     # document) nor script (it is in the document's language), so only the loop keys apply.
     guard: GuardConfig = GuardConfig()
+
+    @field_validator("max_batch_size", mode="before")
+    @classmethod
+    def _count_or_auto(cls, value: object) -> object:
+        return count_or_auto(value, 1)
 
 
 @dataclass(frozen=True)
@@ -70,11 +81,16 @@ class Summarizer:
         self.max_input_tokens = config.max_input_tokens or backend.max_input_tokens
         # Tokens the tokenizer adds around any text (BOS/EOS) plus the task prefix.
         self._overhead = len(self.tokenizer(self.family.prefix)["input_ids"])
+        self.oom_splits = 0  # batches halved after running out of device memory, since loading
+        budget = backend.memory_token_budget(config.generation)
+        self.max_batch_size = config.max_batch_size if config.max_batch_size != "auto" else (
+            max(budget // self.max_input_tokens, 1) if budget else DEFAULT_BATCH_SIZE
+        )
 
     def describe(self) -> dict[str, str | None]:
         return {
             **self.backend.describe(), "family": self.config.family, "backend": self.config.backend,
-            "strategy": self.config.strategy,
+            "strategy": self.config.strategy, "max_batch_size": self.max_batch_size,
         }
 
     def count_tokens(self, text: str) -> int:
@@ -136,8 +152,12 @@ class Summarizer:
         def run(batch_ids: list[list[int]]) -> list[tuple[str, int]]:
             return decode(self.tokenizer, self.backend.generate(batch_ids, self.config.generation))
 
-        budget = self.config.max_batch_size * self.max_input_tokens
-        return run_batched(ids, [len(row) for row in ids], run, budget, self.config.max_batch_size)
+        budget = self.max_batch_size * self.max_input_tokens
+        return run_batched(ids, [len(row) for row in ids], run, budget, self.max_batch_size,
+                           on_split=self._note_split)
+
+    def _note_split(self, size: int) -> None:
+        self.oom_splits += 1
 
 
 def load_summarizer(config: SummarizerConfig, device: str, precision: str) -> Summarizer:

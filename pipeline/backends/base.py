@@ -26,6 +26,10 @@ class GenerationBackend(Protocol):
 
     def describe(self) -> dict[str, str | None]: ...
 
+    def memory_token_budget(self, generation: GenerationConfig) -> int | None:
+        """Padded source tokens per call that the device's free memory holds; None where memory is not the bound."""
+        ...
+
     def generate(self, input_ids: list[list[int]], generation: GenerationConfig, **family_kwargs: Any) -> list[list[int]]:
         """Generated ids per row: no decoder start token, nothing from the end-of-sentence token on."""
         ...

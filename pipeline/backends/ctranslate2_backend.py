@@ -78,6 +78,9 @@ class CTranslate2Backend:
         usable = [value for value in declared if isinstance(value, int) and 0 < value < 1_000_000]
         self.max_input_tokens = min(usable or [FALLBACK_INPUT_LIMIT])
 
+    def memory_token_budget(self, generation: GenerationConfig) -> int | None:
+        return None  # CTranslate2 sizes its own buffers; the configured budget applies
+
     def describe(self) -> dict[str, str | None]:
         device = self.translator.device
         return {

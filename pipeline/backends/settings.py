@@ -37,6 +37,13 @@ class GenerationConfig(Section):
         return kwargs
 
 
+def count_or_auto(value: object, minimum: int) -> object:
+    """A batch limit: a count, or `auto` (sized from the GPU's free memory when the model loads)."""
+    if value == "auto" or (isinstance(value, int) and not isinstance(value, bool) and value >= minimum):
+        return value
+    raise ValueError(f"must be an integer >= {minimum}, or auto (sized from the GPU's free memory), not {value!r}")
+
+
 CTRANSLATE2_COMPUTE_TYPES = ("default", "int8", "int8_float32", "float16", "bfloat16", "float32")
 
 
@@ -52,6 +59,9 @@ class ModelSettings(Section):
         "default", description="ctranslate2 only; default: the type the model was converted to"
     )
     threads: int = Field(0, ge=0, description="ctranslate2 only: CPU threads; 0: every CPU the process may use")
+    attention: Literal["auto", "eager", "sdpa"] = Field(
+        "auto", description="transformers only; auto: the checkpoint's own kernel on a CPU, fused SDPA on a GPU"
+    )
     generation: GenerationConfig = GenerationConfig()
 
     @field_validator("backend")
@@ -67,6 +77,8 @@ class ModelSettings(Section):
                 if getattr(self, key) != default:
                     raise ValueError(f"{key}: only the ctranslate2 backend uses it (backend is {self.backend!r})")
             return self
+        if self.attention != "auto":
+            raise ValueError("attention: the transformers backend's setting; CTranslate2 chooses its own kernels")
         if self.generation.do_sample:
             raise ValueError("generation.do_sample: the ctranslate2 backend decodes with beam search or greedily only")
         if self.generation.num_beams > 1 and not self.generation.early_stopping:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from pipeline.backends.base import BACKENDS, until_eos
+from pipeline.batching import BatchTooLarge
 
 if TYPE_CHECKING:
     from pipeline.backends.settings import GenerationConfig, ModelSettings
@@ -24,17 +25,31 @@ class TransformersBackend:
     def describe(self) -> dict[str, str | None]:
         return self.loaded.describe()
 
+    def memory_token_budget(self, generation: GenerationConfig) -> int | None:
+        from pipeline.models.loading import cuda_token_budget
+
+        return cuda_token_budget(self.loaded, generation.num_beams)
+
     def generate(self, input_ids: list[list[int]], generation: GenerationConfig, **family_kwargs: Any) -> list[list[int]]:
+        import torch
+
         from pipeline.models.loading import generate_batch
 
-        generated = generate_batch(self.loaded, input_ids, **generation.generate_kwargs(), **family_kwargs)
-        return [until_eos(row[1:], self._eos_ids) for row in generated.tolist()]
+        try:
+            generated = generate_batch(self.loaded, input_ids, **generation.generate_kwargs(), **family_kwargs)
+        except torch.OutOfMemoryError as error:
+            reason = str(error).splitlines()[0]
+        else:
+            return [until_eos(row[1:], self._eos_ids) for row in generated.tolist()]
+        # Out of the except block, the error and the batch's tensors its traceback held are gone: free their memory.
+        torch.cuda.empty_cache()
+        raise BatchTooLarge(f"{len(input_ids)} inputs: {reason}")
 
 
 @BACKENDS.register("transformers")
 def load_transformers_backend(settings: ModelSettings, stage: str, device: str, precision: str) -> TransformersBackend:
     from pipeline.models.loading import check_generation_length, load_seq2seq
 
-    loaded = load_seq2seq(settings.model, settings.revision, stage, device, precision)
+    loaded = load_seq2seq(settings.model, settings.revision, stage, device, precision, settings.attention)
     check_generation_length(loaded, settings.generation.max_new_tokens, stage)
     return TransformersBackend(loaded)

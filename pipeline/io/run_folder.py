@@ -77,6 +77,7 @@ class Session(BaseModel):
     finished_at: str | None = None  # None: it died (killed, crashed) before it could say
     results: int = 0  # written by this session
     errors: int = 0
+    oom_retried: int = 0  # results whose batch was halved and run again after the device ran out of memory
     stopped: str | None = None  # why it ended before the input did: interrupted, a run fault, the output
 
 

@@ -35,6 +35,7 @@ class Seq2SeqModel:
             "revision": self.revision,
             "device": str(self.placement.device),
             "dtype": self.placement.dtype_name,
+            "attention": self.model.config._attn_implementation,
         }
 
 
@@ -76,17 +77,30 @@ def reorder_self_attention_only(cache: Cache, beam_idx: torch.LongTensor) -> Cac
     return cache
 
 
+def attention_kernel(requested: str, placement: Placement, config) -> dict[str, str]:
+    """`from_pretrained`'s attention argument: `auto` keeps the checkpoint's own choice on the CPU (so outputs stay
+    those of the reference) and takes PyTorch's fused SDPA kernels on a GPU, where the model supports them."""
+    if requested != "auto":
+        return {"attn_implementation": requested}
+    if placement.device.type != "cuda":
+        return {}
+    model_class = AutoModelForSeq2SeqLM._model_mapping.get(type(config), None)
+    return {"attn_implementation": "sdpa"} if getattr(model_class, "_supports_sdpa", False) else {}
+
+
 def load_seq2seq(
-    model_id: str, revision: str | None, stage: str, device: str, precision: str
+    model_id: str, revision: str | None, stage: str, device: str, precision: str, attention: str = "auto"
 ) -> Seq2SeqModel:
-    """Load model and tokenizer onto the configured device and precision, in eval mode."""
+    """Load model and tokenizer onto the configured device, precision and attention kernel, in eval mode."""
     source = str(Path(model_id).expanduser()) if _looks_like_path(model_id) else model_id
     try:
         config = AutoConfig.from_pretrained(source, revision=revision)
         placement = resolve_placement(device, precision, config.model_type)
         tokenizer = AutoTokenizer.from_pretrained(source, revision=revision)
         # Weights are cast while loading, so an fp32 checkpoint never takes a `.half()` pass on the CPU.
-        model = AutoModelForSeq2SeqLM.from_pretrained(source, revision=revision, dtype=placement.dtype)
+        model = AutoModelForSeq2SeqLM.from_pretrained(
+            source, revision=revision, dtype=placement.dtype, **attention_kernel(attention, placement, config)
+        )
     except (OSError, ValueError, KeyError) as error:
         raise ModelLoadError(_explain(model_id, stage, error)) from error
     model.to(placement.device).eval()
@@ -127,6 +141,32 @@ def input_limit(loaded: Seq2SeqModel) -> int:
     # A tokenizer without a declared limit reports a huge sentinel; the model's position table is then the bound.
     usable = [value for value in declared if isinstance(value, int) and 0 < value < 1_000_000]
     return min(usable) if usable else 1024
+
+
+# Share of the free device memory a batch may plan for: the rest is for what the estimate below leaves out
+# (activations of the encoder, the allocator's fragmentation). A batch that still does not fit is halved.
+BATCH_MEMORY_SHARE = 0.5
+ITEM_TOKENS = 16  # source tokens of a short sentence: what spreads the per-sentence memory over its tokens
+
+
+def cuda_token_budget(loaded: Seq2SeqModel, num_beams: int) -> int | None:
+    """Padded source tokens per `generate()` call that fit in the GPU's free memory; None on other devices.
+
+    Per source token, every beam keeps the cross-attention keys and values of every decoder layer, and a
+    self-attention cache for a target about as long as the source, counted twice (the cache grows by copying).
+    Per sentence, every beam's scores over the vocabulary are held in fp32 a few times over (log-softmax, top-k).
+    """
+    device = loaded.placement.device
+    if device.type != "cuda":
+        return None
+    config = loaded.model.config.get_text_config(decoder=True)
+    layers = getattr(config, "decoder_layers", None) or config.num_hidden_layers
+    width = getattr(config, "decoder_embed_dim", None) or config.d_model
+    vocabulary = getattr(config, "decoder_vocab_size", None) or config.vocab_size
+    per_token = num_beams * layers * 2 * width * loaded.placement.dtype.itemsize * (1 + 2)
+    per_item = num_beams * vocabulary * 4 * 4
+    free, _ = torch.cuda.mem_get_info(device)
+    return int(BATCH_MEMORY_SHARE * free / (per_token + per_item / ITEM_TOKENS))
 
 
 @torch.inference_mode()

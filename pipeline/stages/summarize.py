@@ -60,7 +60,9 @@ class SummarizeStage(Stage):
         return self.summarizer.describe()
 
     def process(self, documents: list[Document]) -> None:
+        splits_before = self.summarizer.oom_splits
         summaries = self.summarizer.summarize([document.english for document in documents])
+        oom_splits = self.summarizer.oom_splits - splits_before
         described = self.summarizer.describe()
         for document, summary in zip(documents, summaries, strict=True):
             checked = check(document.english, summary.text, self.summarizer.config.guard)
@@ -75,4 +77,5 @@ class SummarizeStage(Stage):
                 "truncated": summary.truncated,
                 "chunks": summary.chunks,
                 "cut_chars": checked.cut_chars,
+                **({"oom_splits": oom_splits} if oom_splits else {}),  # its batch was halved after CUDA ran out
             }

@@ -40,7 +40,9 @@ def translate_documents(translator: Translator, sentences: list[list[str]]) -> l
 
     All sentences of the batch go to the translator at once so it can sort them by length across documents.
     """
+    splits_before = translator.oom_splits
     translations = iter(translator.translate([s for own in sentences for s in own]))
+    oom_splits = translator.oom_splits - splits_before
     described = translator.describe()
     settings = translator.config
     translated = []
@@ -57,6 +59,7 @@ def translate_documents(translator: Translator, sentences: list[list[str]]) -> l
             "tokens_out": sum(t.tokens_out for t in done),
             "segments": len(done),
             "cut_chars": sum(c.cut_chars for c in checked),
+            **({"oom_splits": oom_splits} if oom_splits else {}),  # its batch was halved after CUDA ran out
         }
         found = {problem for c in checked for problem in c.problems}
         translated.append(TranslatedDocument([c.text for c in checked], metadata, [p for p in PROBLEMS if p in found]))

@@ -8,10 +8,12 @@ from __future__ import annotations
 
 import threading
 from dataclasses import dataclass
+from typing import Literal
 
-from pydantic import Field
+from pydantic import Field, field_validator
 
 from pipeline.backends import GenerationBackend, GenerationConfig, ModelSettings, decode, load_backend
+from pipeline.backends.settings import count_or_auto
 from pipeline.batching import run_batched
 from pipeline.text.degeneration import GuardConfig
 from pipeline.translation.families import TRANSLATION_FAMILIES, TranslationFamily
@@ -25,11 +27,33 @@ class TranslatorConfig(ModelSettings):
     family: str = "indictrans2"
     src_lang: str = "hin_Deva"
     tgt_lang: str = "eng_Latn"
-    max_batch_tokens: int = Field(4096, ge=16, description="padded source tokens per generate() call")
-    max_batch_size: int = Field(32, ge=1)
+    max_batch_tokens: int | Literal["auto"] = Field(
+        4096, description="padded source tokens per generate() call; auto: from the GPU's free memory"
+    )
+    max_batch_size: int | Literal["auto"] = Field(
+        32, description="sentences per generate() call; auto: the token budget / 8 (on a CPU: 4096 and 32)"
+    )
     generation: GenerationConfig = GenerationConfig(num_beams=5, max_new_tokens=256)
     # Each sentence's translation is checked for every problem: loops, length and script against its source, empty.
     guard: GuardConfig = GuardConfig()
+
+    @field_validator("max_batch_tokens", "max_batch_size", mode="before")
+    @classmethod
+    def _count_or_auto(cls, value: object, info) -> object:
+        return count_or_auto(value, 16 if info.field_name == "max_batch_tokens" else 1)
+
+
+DEFAULT_BATCH_TOKENS, DEFAULT_BATCH_SIZE = 4096, 32  # what `auto` means where memory is not the bound (CPU)
+ITEMS_PER_BUDGET = 8  # `auto` batch size: the token budget filled with sentences of 8 tokens
+
+
+def batch_limits(tokens: int | str, size: int | str, budget: int | None) -> tuple[int, int]:
+    """The configured limits, with `auto` taken from the device's memory budget (or the CPU defaults)."""
+    resolved_tokens = tokens if tokens != "auto" else max(budget or DEFAULT_BATCH_TOKENS, 16)
+    resolved_size = size if size != "auto" else (
+        max(resolved_tokens // ITEMS_PER_BUDGET, 1) if budget else DEFAULT_BATCH_SIZE
+    )
+    return resolved_tokens, resolved_size
 
 
 @dataclass(frozen=True)
@@ -53,9 +77,14 @@ class Translator:
         self.tokenizer = backend.tokenizer
         self.max_input_tokens = backend.max_input_tokens
         self._tokenizer_lock = threading.Lock()
+        self.oom_splits = 0  # batches halved after running out of device memory, since loading
+        self.max_batch_tokens, self.max_batch_size = batch_limits(
+            config.max_batch_tokens, config.max_batch_size, backend.memory_token_budget(config.generation)
+        )
 
     def describe(self) -> dict[str, str | None]:
-        return {**self.backend.describe(), "family": self.config.family, "backend": self.config.backend}
+        return {**self.backend.describe(), "family": self.config.family, "backend": self.config.backend,
+                "max_batch_tokens": self.max_batch_tokens, "max_batch_size": self.max_batch_size}
 
     def count_tokens(self, sentence: str) -> int:
         """Source tokens of one sentence as the model sees it (language tags and end-of-sentence included)."""
@@ -75,9 +104,13 @@ class Translator:
             source_ids,
             [len(ids) for ids in source_ids],
             lambda batch: self.backend.generate(batch, self.config.generation, **family_kwargs),
-            self.config.max_batch_tokens,
-            self.config.max_batch_size,
+            self.max_batch_tokens,
+            self.max_batch_size,
+            on_split=self._note_split,
         )
+
+    def _note_split(self, size: int) -> None:
+        self.oom_splits += 1
 
     def translate(self, sentences: list[str]) -> list[Translation]:
         if not sentences:

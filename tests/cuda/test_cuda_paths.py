@@ -78,3 +78,16 @@ def test_pipeline_translator_on_cuda_gives_the_reference_outputs(indictrans_fixt
     config = TranslatorConfig(model=str(indictrans_fixtures / "tiny-indic-en"), generation={"num_beams": 1, "max_new_tokens": 24})
     translator = load_translator(config, "translate", "cuda", "fp32")
     assert [t.text for t in translator.translate([r["input"] for r in records])] == [r["output"] for r in records]
+
+
+def test_auto_batch_limits_come_from_free_memory_and_attention_is_sdpa_on_cuda(indictrans_fixtures):
+    from pipeline.translation import TranslatorConfig, load_translator
+
+    config = TranslatorConfig(model=str(indictrans_fixtures / "tiny-indic-en"), max_batch_tokens="auto",
+                              max_batch_size="auto", generation={"num_beams": 5, "max_new_tokens": 16})
+    translator = load_translator(config, "translate", "cuda", "bf16")
+    described = translator.describe()
+    assert described["attention"] == "sdpa"
+    assert translator.max_batch_tokens > 4096 and translator.max_batch_size == translator.max_batch_tokens // 8
+    (translation,) = translator.translate(["भारत ने मैच जीता।"])
+    assert translation.tokens_out > 0

@@ -1,0 +1,244 @@
+"""Throughput at corpus scale: sentences (or articles) per second that one device sustains through the project's
+translator and summarizer, and the share of the device's peak arithmetic that is (model FLOPs utilization).
+
+The models are real-size with random weights (`models`), the inputs real FLORES-200 sentences and CNN/DailyMail
+articles prepared as a run prepares them (`inputs`), repeated up to the corpus size, with output lengths fixed
+from real outputs, so the work per sentence is that of a trained model on real text. Each configuration runs
+the same inputs in the same process after an untimed warm-up; the first is the baseline of the ratios.
+
+Model FLOPs are counted from the shapes (2 per multiply-add, matrix products only): the encoder over every source
+token; per generated token and beam, the decoder's projections, its attention over the tokens so far and over the
+source, and the output layer over the vocabulary; the cross-attention keys and values once per source token and
+beam. Beams of a sentence all count: they are the work beam search asks for.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, replace
+from typing import Any
+
+import torch
+
+from pipeline.backends import GenerationConfig
+from pipeline.backends.transformers_backend import TransformersBackend
+from pipeline.benchmarking import inputs, models
+from pipeline.benchmarking.workload import Workload
+from pipeline.devices import resolve_placement
+from pipeline.models.loading import Seq2SeqModel
+from pipeline.summarization import Summarizer, SummarizerConfig
+from pipeline.translation import TRANSLATION_FAMILIES, Translator, TranslatorConfig
+
+# The 1.1B IndicTrans2 (indic-en-1B) as the IndicTrans2 paper (Gala et al., TMLR 2023, section 6) describes it:
+# 18 + 18 layers, width 1024, FFN 8192, 16 heads; vocabularies as the distilled model's.
+INDICTRANS2_INDIC_EN_1B = models.ModelSize(
+    "indictrans2-indic-en-1B", (18, 18), 1024, 8192, 16,
+    {"encoder_vocab_size": 122706, "decoder_vocab_size": 32296, "layernorm_embedding": True,
+     "share_decoder_input_output_embed": True},
+)
+TRANSLATORS = {"200M": models.INDICTRANS2_INDIC_EN_DIST_200M, "1B": INDICTRANS2_INDIC_EN_1B}
+# Dense bf16 matrix peak of the device, from the vendor's datasheet (H100/H200 SXM: 989.5 TFLOP/s).
+PEAK_BF16_TFLOPS = {"NVIDIA H200": 989.5, "NVIDIA H100 80GB HBM3": 989.5}
+
+
+@dataclass(frozen=True)
+class Setting:
+    """One configuration of a model: attention kernel and batch limits (`auto`: from the device's free memory)."""
+
+    label: str
+    attention: str = "eager"
+    max_batch_tokens: int | str = 4096
+    max_batch_size: int | str = 32
+
+    @property
+    def fixed(self) -> bool:
+        """Limits that do not grow with the device: measured on a part of the corpus (the rate is what counts)."""
+        return "auto" not in (self.max_batch_tokens, self.max_batch_size)
+
+
+TRANSLATION_SETTINGS = (
+    Setting("eager attention, 4096 tokens / 32 sentences (config default)"),
+    Setting("sdpa attention, 4096 tokens / 32 sentences", "sdpa"),
+    Setting("sdpa attention, batches sized from free memory (auto)", "sdpa", "auto", "auto"),
+)
+SUMMARY_SETTINGS = (
+    Setting("eager attention, 4 articles (config default)", max_batch_size=4),
+    Setting("sdpa attention, batches sized from free memory (auto)", "sdpa", max_batch_size="auto"),
+)
+
+
+@dataclass(frozen=True)
+class Row:
+    model: str
+    setting: str
+    items: int
+    seconds: float
+    output_tokens: int  # generated tokens of the best beam of every item
+    model_tflops: float
+    batches: str  # the limits the setting resolved to
+    device_peak_tflops: float | None
+
+    def to_dict(self) -> dict[str, Any]:
+        per_second = self.items / self.seconds
+        mfu = self.model_tflops / self.seconds / self.device_peak_tflops if self.device_peak_tflops else None
+        return {"model": self.model, "setting": self.setting, "items": self.items, "seconds": round(self.seconds, 2),
+                "items_per_second": round(per_second, 1),
+                "output_tokens_per_second": round(self.output_tokens / self.seconds),
+                "model_tflops_per_second": round(self.model_tflops / self.seconds, 2),
+                "mfu": None if mfu is None else round(mfu, 4), "batches": self.batches}
+
+
+def _linear_params(module: torch.nn.Module) -> int:
+    return sum(layer.weight.numel() for layer in module.modules() if isinstance(layer, torch.nn.Linear))
+
+
+def generation_tflops(model, source_lengths: list[int], output_tokens: int, beams: int) -> float:
+    """Model TFLOPs of encoding every source and decoding `output_tokens` per beam (see the module's note)."""
+    config = model.config
+    width = getattr(config, "decoder_embed_dim", None) or config.d_model
+    layers = getattr(config, "decoder_layers", None)
+    vocabulary = getattr(config, "decoder_vocab_size", None) or config.vocab_size
+    encoder, decoder = model.get_encoder(), model.get_decoder()
+    cross_kv = 2 * width * width * layers  # keys and values of every layer, per source token
+    decoder_step = _linear_params(decoder) - cross_kv + width * vocabulary
+    flops = 0.0
+    for length in source_lengths:
+        flops += 2 * _linear_params(encoder) * length + 4 * length * length * width * config.encoder_layers
+        flops += beams * 2 * cross_kv * length
+        steps = output_tokens
+        attention = 4 * width * layers * (steps * (steps + 1) / 2 + steps * length)
+        flops += beams * (2 * decoder_step * steps + attention)
+    return flops / 1e12
+
+
+def _peak(device: torch.device) -> float | None:
+    return PEAK_BF16_TFLOPS.get(torch.cuda.get_device_name(device)) if device.type == "cuda" else None
+
+
+def _backend(model_dir: Path, attention: str, device: str, precision: str) -> TransformersBackend:
+    """The project's transformers backend on a model loaded with the given attention kernel."""
+    from transformers import AutoModelForSeq2SeqLM, AutoTokenizer
+
+    placement = resolve_placement(device, precision)
+    model = AutoModelForSeq2SeqLM.from_pretrained(model_dir, dtype=placement.dtype, attn_implementation=attention)
+    model.to(placement.device).eval()
+    loaded = Seq2SeqModel(model, AutoTokenizer.from_pretrained(model_dir), str(model_dir), "random", placement)
+    return TransformersBackend(loaded)
+
+
+def _timed(run: Callable[[], list], synchronize: Callable[[], None]) -> tuple[float, list]:
+    synchronize()
+    start = time.perf_counter()
+    outputs = run()
+    synchronize()
+    return time.perf_counter() - start, outputs
+
+
+@dataclass(frozen=True)
+class Options(Workload):
+    sentences: int = 4096
+    articles: int = 64
+    translators: tuple[str, ...] = ("200M",)
+    summarizer: bool = True
+    fixed_share: int = 8  # settings with fixed batch limits run 1/8 of the items (at least a few batches)
+
+
+class Throughput:
+    def __init__(self, options: Options, log: Callable[[str], None] = print) -> None:
+        self.options = options
+        self.log = log
+        self.device = resolve_placement(options.device, options.precision).device
+        self.synchronize = torch.cuda.synchronize if self.device.type == "cuda" else (lambda: None)
+
+    def _capped(self, length: int) -> int:
+        return min(length, self.options.max_output_tokens or length)
+
+    def _part(self, items: list, setting: Setting, batch: int) -> list:
+        if not setting.fixed:
+            return items
+        return items[: max(len(items) // self.options.fixed_share, 4 * batch)]
+
+    def _size(self, size: models.ModelSize) -> models.ModelSize:
+        return size.scaled_down() if self.options.quick else size
+
+    def translation_rows(self) -> list[Row]:
+        options = self.options
+        tokenizer_dir = options.shared_dir / "fixtures" / "indictrans2" / "tiny-indic-en"
+        flores = options.shared_dir / "data" / "flores200"
+        data = inputs.translation_inputs(flores, tokenizer_dir, 1012)
+        repeats = -(-options.sentences // len(data.source_ids))
+        source_ids = (data.source_ids * repeats)[: options.sentences]
+        output_tokens = self._capped(data.output_tokens)
+        generation = GenerationConfig(num_beams=options.translation_beams, min_new_tokens=output_tokens,
+                                      max_new_tokens=output_tokens)
+        rows = []
+        for key in options.translators:
+            size = self._size(TRANSLATORS[key])
+            self.log(f"building {size.name} with random weights ...")
+            folder = models.build_indictrans(size, tokenizer_dir, options.work_dir / f"translator-{key}")
+            for setting in TRANSLATION_SETTINGS:
+                backend = _backend(folder, setting.attention, options.device, options.precision)
+                config = TranslatorConfig(model=str(folder), generation=generation,
+                                          max_batch_tokens=setting.max_batch_tokens,
+                                          max_batch_size=setting.max_batch_size)
+                family = TRANSLATION_FAMILIES.get("indictrans2")(backend.tokenizer, "hin_Deva", "eng_Latn")
+                translator = Translator(backend, family, config)
+                translator.generate(source_ids[:8])  # warm-up: kernels chosen, memory pools filled
+                part = self._part(source_ids, setting, translator.max_batch_size)
+                self.log(f"  {size.name}: {setting.label}, {len(part)} sentences ...")
+                seconds, outputs = _timed(lambda: translator.generate(part), self.synchronize)
+                model = backend.loaded.model
+                rows.append(Row(
+                    size.name, setting.label, len(part), seconds, sum(map(len, outputs)),
+                    generation_tflops(model, [len(ids) for ids in part], output_tokens, generation.num_beams),
+                    f"{translator.max_batch_tokens} tokens / {translator.max_batch_size} sentences",
+                    _peak(self.device),
+                ))
+                del translator, backend, model
+                if self.device.type == "cuda":
+                    torch.cuda.empty_cache()
+        return rows
+
+    def summary_rows(self) -> list[Row]:
+        options = self.options
+        news = options.shared_dir / "data" / "news-summaries"
+        articles = inputs.read_articles(news / "cnndm.jsonl")
+        tokenizer_dir = inputs.train_bart_tokenizer(
+            inputs.read_articles(news / "xsum.jsonl"), 50264, options.work_dir / "bart-tokenizer"
+        )
+        data = inputs.summary_inputs(news / "cnndm.jsonl", tokenizer_dir, len(articles))
+        texts = (articles * -(-options.articles // len(articles)))[: options.articles]
+        output_tokens = self._capped(data.output_tokens)
+        generation = GenerationConfig(num_beams=options.summary_beams, min_new_tokens=output_tokens,
+                                      max_new_tokens=output_tokens, length_penalty=2.0, no_repeat_ngram_size=3)
+        size = self._size(models.BART_LARGE_CNN)
+        self.log(f"building {size.name} with random weights ...")
+        folder = models.build_bart(size, tokenizer_dir, options.work_dir / "summarizer")
+        rows = []
+        for setting in SUMMARY_SETTINGS:
+            backend = _backend(folder, setting.attention, options.device, options.precision)
+            config = SummarizerConfig(model=str(folder), generation=generation, max_batch_size=setting.max_batch_size)
+            summarizer = Summarizer(backend, config)
+            summarizer.summarize(texts[:2])
+            part = self._part(texts, setting, summarizer.max_batch_size)
+            self.log(f"  {size.name}: {setting.label}, {len(part)} articles ...")
+            seconds, _ = _timed(lambda: summarizer.summarize(part), self.synchronize)
+            source_ids = backend.tokenizer(part, truncation=True, max_length=summarizer.max_input_tokens)["input_ids"]
+            rows.append(Row(
+                size.name, setting.label, len(part), seconds, len(part) * output_tokens,
+                generation_tflops(backend.loaded.model, [len(ids) for ids in source_ids], output_tokens,
+                                  generation.num_beams),
+                f"{summarizer.max_batch_size} articles", _peak(self.device),
+            ))
+            del summarizer, backend
+            if self.device.type == "cuda":
+                torch.cuda.empty_cache()
+        return rows
+
+    def run(self) -> dict[str, Any]:
+        rows = self.translation_rows() + (self.summary_rows() if self.options.summarizer else [])
+        device = torch.cuda.get_device_name(self.device) if self.device.type == "cuda" else "cpu"
+        return {"device": device, "precision": self.options.precision, "torch": torch.__version__,
+                "options": {key: str(value) for key, value in vars(replace(self.options)).items()},
+                "rows": [row.to_dict() for row in rows]}

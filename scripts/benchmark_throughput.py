@@ -1,0 +1,77 @@
+#!/usr/bin/env python
+"""Sentences and articles per second at corpus scale, and the share of the device's peak: `--device cuda` on a GPU."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+import tempfile
+from pathlib import Path
+
+from pipeline.benchmarking.workload import add_workload_arguments, unavailable, workload
+
+REPO_ROOT = Path(__file__).resolve().parents[1]
+
+
+def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(
+        description=(
+            "Translate FLORES-200 Hindi sentences (repeated up to --sentences) with real-size IndicTrans2 models "
+            "and summarize CNN/DailyMail articles with a BART-large-CNN-sized model, all with random weights and "
+            "output lengths fixed from real outputs, through the project's translator and summarizer: eager and "
+            "SDPA attention, the default batch limits and limits sized from the GPU's free memory (auto). Prints "
+            "items/s, generated tokens/s, model TFLOP/s and the share of the device's bf16 peak (MFU)."
+        ),
+        epilog="Timings vary with the machine's load: compare rows of one run. Exit 2: the data or the device is missing.",
+    )
+    parser.add_argument("--sentences", type=int, default=None, help="default: 8192 on cuda, 64 on cpu, quick: 16")
+    parser.add_argument("--articles", type=int, default=None, help="default: 256 on cuda, 4 on cpu, quick: 2")
+    parser.add_argument("--translators", default="200M", help="comma-separated: 200M (dist-200M), 1B")
+    parser.add_argument("--no-summarizer", action="store_true", help="translation only")
+    add_workload_arguments(parser, REPO_ROOT)
+    return parser.parse_args(argv)
+
+
+def table(report: dict) -> str:
+    lines = [f"device: {report['device']} ({report['precision']}), torch {report['torch']}",
+             "| model | setting | items | s | items/s | out tok/s | model TFLOP/s | MFU | batches |",
+             "|---|---|---|---|---|---|---|---|---|"]
+    for row in report["rows"]:
+        mfu = "n/a" if row["mfu"] is None else f"{100 * row['mfu']:.2f}%"
+        lines.append(f"| {row['model']} | {row['setting']} | {row['items']} | {row['seconds']} | "
+                     f"{row['items_per_second']} | {row['output_tokens_per_second']} | "
+                     f"{row['model_tflops_per_second']} | {mfu} | {row['batches']} |")
+    return "\n".join(lines)
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parse_args(argv)
+    os.environ.setdefault("HF_HUB_OFFLINE", "1")
+    if problem := unavailable(args):
+        print(f"error: {problem}", file=sys.stderr)
+        return 2
+    from pipeline.benchmarking.throughput import TRANSLATORS, Options, Throughput
+
+    translators = tuple(key.strip() for key in args.translators.split(",") if key.strip())
+    unknown = [key for key in translators if key not in TRANSLATORS]
+    if unknown:
+        print(f"error: --translators: unknown {', '.join(unknown)} (known: {', '.join(TRANSLATORS)})", file=sys.stderr)
+        return 2
+    cuda = args.device == "cuda"
+    with tempfile.TemporaryDirectory(prefix="throughput-") as scratch:
+        options = Options(
+            **workload(args, Path(scratch)), sentences=args.sentences or (16 if args.quick else 8192 if cuda else 64),
+            articles=args.articles or (2 if args.quick else 256 if cuda else 4),
+            translators=translators, summarizer=not args.no_summarizer,
+        )
+        report = Throughput(options, log=lambda line: print(line, file=sys.stderr, flush=True)).run()
+    print(table(report))
+    if args.json:
+        args.json.write_text(json.dumps(report, indent=2) + "\n", encoding="utf-8")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
