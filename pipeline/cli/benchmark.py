@@ -1,4 +1,3 @@
-#!/usr/bin/env python
 """Side-by-side speed of the reference usage and the project's paths: `python scripts/benchmark.py [--quick]`."""
 
 from __future__ import annotations
@@ -9,13 +8,15 @@ import sys
 import tempfile
 from pathlib import Path
 
-REPO_ROOT = Path(__file__).resolve().parents[1]
+from pipeline.cli import project_root
+
 EXIT_UNAVAILABLE = 2
 EXIT_FAILED = 1
 
 
-def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
+def parse_args(argv: list[str] | None = None, prog: str | None = None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(
+        prog=prog,
         description=(
             "Build real-size IndicTrans2 (indic-en dist-200M), BART-large-CNN and distilBART-CNN-12-6 models with "
             "random weights, translate FLORES-200 Hindi sentences and summarize CNN/DailyMail articles with the "
@@ -34,14 +35,15 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--articles", type=int, default=None, help="CNN/DailyMail articles (default: 4, quick: 2)")
     parser.add_argument("--work-dir", type=Path, default=None, help="where models are built (default: a temporary folder)")
     parser.add_argument(
-        "--shared-dir", type=Path, default=Path(os.environ.get("PIPELINE_SHARED_DIR", REPO_ROOT.parent / "shared")),
-        help="the read-only data and fixtures (default: ../shared or $PIPELINE_SHARED_DIR)",
+        "--shared-dir", type=Path, default=Path(os.environ.get("PIPELINE_SHARED_DIR", project_root().parent / "shared")),
+        help="the read-only data and fixtures (default: $PIPELINE_SHARED_DIR, or shared/ beside this project; beside "
+        "the current directory for an installed package)",
     )
     return parser.parse_args(argv)
 
 
-def main(argv: list[str] | None = None) -> int:
-    args = parse_args(argv)
+def main(argv: list[str] | None = None, prog: str | None = None) -> int:
+    args = parse_args(argv, prog)
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
     if not (args.shared_dir / "data" / "flores200").exists():
         print(f"error: {args.shared_dir} lacks data/flores200 (set --shared-dir)", file=sys.stderr)
@@ -71,7 +73,3 @@ def main(argv: list[str] | None = None) -> int:
     if args.json:
         write_json(document, args.json)
     return 0 if document["exact_paths_match"] and document["complete"] else EXIT_FAILED
-
-
-if __name__ == "__main__":
-    sys.exit(main())

@@ -1,4 +1,3 @@
-#!/usr/bin/env python
 """Convert an IndicTrans2 or BART folder into a CTranslate2 model for `backend: ctranslate2`."""
 
 from __future__ import annotations
@@ -10,8 +9,9 @@ from pathlib import Path
 QUANTIZATIONS = ("float32", "int8", "int8_float32", "int8_float16", "int8_bfloat16", "float16", "bfloat16")
 
 
-def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
+def parse_args(argv: list[str] | None = None, prog: str | None = None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(
+        prog=prog,
         description=(
             "Write MODEL_DIR (an IndicTrans2 translator or a BART summarizer such as facebook/bart-large-cnn or "
             "sshleifer/distilbart-cnn-12-6: config.json, the weights and the tokenizer files) as a CTranslate2 model "
@@ -38,8 +38,8 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     return parser.parse_args(argv)
 
 
-def main(argv: list[str] | None = None) -> int:
-    args = parse_args(argv)
+def main(argv: list[str] | None = None, prog: str | None = None) -> int:
+    args = parse_args(argv, prog)
     try:
         from pipeline.models.convert_ctranslate2 import convert_to_ctranslate2
     except ImportError as error:
@@ -52,7 +52,3 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     print(written)
     return 0
-
-
-if __name__ == "__main__":
-    sys.exit(main())

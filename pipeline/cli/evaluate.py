@@ -1,4 +1,3 @@
-#!/usr/bin/env python
 """Score pipeline outputs against references and write report.json, report.md, report.html and scores.jsonl.
 
 Examples:
@@ -31,9 +30,12 @@ from pipeline.evaluation.suite import Evaluation, EvaluationSettings, evaluate
 from pipeline.evaluation.tracks import FieldChoice, choose_tracks, english_translation_field
 from pipeline.records import OutputField
 
+PROG = "evaluate.py"
 
-def build_parser() -> argparse.ArgumentParser:
+
+def build_parser(prog: str = PROG) -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
+        prog=prog,
         description=__doc__.split("\n\n")[0],
         epilog=__doc__.split("\n\n", 1)[1],
         formatter_class=argparse.RawDescriptionHelpFormatter,
@@ -139,8 +141,8 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def parse_arguments(argv: list[str] | None) -> argparse.Namespace:
-    parser = build_parser()
+def parse_arguments(argv: list[str] | None, prog: str = PROG) -> argparse.Namespace:
+    parser = build_parser(prog)
     arguments = parser.parse_args(argv)
     if arguments.bootstrap_samples < 1:
         parser.error("--bootstrap-samples must be at least 1")
@@ -189,8 +191,8 @@ def check_scored(evaluation: Evaluation, settings: EvaluationSettings, source: P
         raise InputError(f"{source}: nothing to score: no record has both an output and its reference ({pairs})")
 
 
-def main(argv: list[str] | None = None) -> int:
-    arguments = parse_arguments(argv)
+def main(argv: list[str] | None = None, prog: str = PROG) -> int:
+    arguments = parse_arguments(argv, prog)
     try:
         if arguments.bertscore_model is not None and not arguments.bertscore_model.is_dir():
             raise InputError(f"{arguments.bertscore_model}: no such model folder (--bertscore-model)")
@@ -206,12 +208,9 @@ def main(argv: list[str] | None = None) -> int:
         written = write_reports(evaluation, out_dir)
     except (InputError, OSError) as error:  # OSError: e.g. an --out folder that cannot be written; it names the path
         one_line = " ".join(str(error).split())  # wrapped third-party messages may span lines
-        print(f"evaluate.py: error: {one_line}", file=sys.stderr)
+        print(f"{prog}: error: {one_line}", file=sys.stderr)
         return 2
     for path in written:
         print(path)
     return 0
 
-
-if __name__ == "__main__":
-    sys.exit(main())

@@ -1,4 +1,3 @@
-#!/usr/bin/env python
 """Export pipeline run folders as a Hugging Face dataset: Arrow, Parquet shards and a dataset card.
 
 Columns come from the outputs each run's manifest declares, with their languages (a run that back-translates into
@@ -47,9 +46,9 @@ def shard_size(text: str) -> int:
     return size
 
 
-def build_parser() -> argparse.ArgumentParser:
+def build_parser(prog: str = PROG) -> argparse.ArgumentParser:
     parser = OneLineParser(
-        prog=PROG,
+        prog=prog,
         description=(
             "Export one or more pipeline run folders (written by scripts/run.py, optionally scored by "
             "scripts/evaluate.py) as a Hugging Face dataset with one split per run. DIR gets README.md (the "
@@ -95,8 +94,8 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def main(argv: list[str] | None = None) -> int:
-    parser = build_parser()
+def main(argv: list[str] | None = None, prog: str = PROG) -> int:
+    parser = build_parser(prog)
     args = parser.parse_args(argv)
     splits = _split_names(parser, args)
     _check_out(parser, args)
@@ -106,7 +105,7 @@ def main(argv: list[str] | None = None) -> int:
             _check_exportable(run)
         plan = plan_columns(list(runs.values()))
     except InputError as error:
-        print(f"{PROG}: error: {error}", file=sys.stderr)
+        print(f"{prog}: error: {error}", file=sys.stderr)
         return error.exit_code
 
     api = HfApi(token=args.token) if args.push_to_hub else None
@@ -114,20 +113,20 @@ def main(argv: list[str] | None = None) -> int:
         try:
             user = check_access(api)
         except HubError as error:
-            print(f"{PROG}: error: {error}; nothing was written", file=sys.stderr)
+            print(f"{prog}: error: {error}; nothing was written", file=sys.stderr)
             return 1
 
     for split, run in runs.items():
         if run.unfinished:
             reasons = "; ".join(run.unfinished)
-            print(f"{PROG}: warning: split {split} ({run.stored.path}) is from an unfinished run: {reasons}",
+            print(f"{prog}: warning: split {split} ({run.stored.path}) is from an unfinished run: {reasons}",
                   file=sys.stderr)
     datasets.disable_progress_bars()
     dataset = build_dataset(runs, plan)
     try:
         write_export(dataset, build_card(dataset, runs, plan, args.license), args.out, args.max_shard_size)
     except OSError as error:
-        print(f"{PROG}: error: cannot write {args.out}: {error}", file=sys.stderr)
+        print(f"{prog}: error: cannot write {args.out}: {error}", file=sys.stderr)
         return 1
     for split, run in runs.items():
         failed = len(run.stored.failures)
@@ -138,7 +137,7 @@ def main(argv: list[str] | None = None) -> int:
         try:
             print(f"pushed as {user}: {upload(api, args.out, args.push_to_hub, args.private)}")
         except HubError as error:
-            print(f"{PROG}: error: {error}; the local export in {args.out} is complete", file=sys.stderr)
+            print(f"{prog}: error: {error}; the local export in {args.out} is complete", file=sys.stderr)
             return 1
     return 0
 
@@ -176,6 +175,3 @@ def _check_exportable(run: Run) -> None:
             f"{stored.path}: nothing to export ({len(stored.results)} results, {len(stored.failures)} failed documents)"
         )
 
-
-if __name__ == "__main__":
-    sys.exit(main())

@@ -1,5 +1,5 @@
-#!/usr/bin/env python
-"""Translate and summarize a file of Hindi documents: `python scripts/run.py --config FILE --input PATH`."""
+"""Translate and summarize a file of Hindi documents: `indic-pipeline run --config FILE --input PATH`, or
+`python scripts/run.py ...`, the same code."""
 
 from __future__ import annotations
 
@@ -13,25 +13,30 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
+from pipeline.cli import project_root
+
+if TYPE_CHECKING:
+    from pipeline.config import RunConfig
 
 EPILOG = """\
 exit codes:
   0    done (documents that failed are listed in errors.jsonl)
-  2    a bad config, input or output folder (one line says which file, line or key)
+  2    a bad config, input or output folder (one line says which file, line or key); with --dry-run, any problem
   3    a model could not be loaded (the line says what to do)
   4    the run stopped on a fault of its own (every document would fail the same way), or every document failed
   130  interrupted (Ctrl-C or SIGTERM): the line says how to continue with --resume
 
 example: python scripts/run.py --config configs/tiny.yaml --input examples/hindi_news.jsonl"""
-OUTPUTS = Path(__file__).resolve().parents[1] / "outputs"  # the project's, not the current directory's
 EXIT_USAGE = 2
 EXIT_EVERY_DOCUMENT_FAILED = 4
 EXIT_INTERRUPTED = 130
 
 
-def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
+def parse_args(argv: list[str] | None = None, prog: str | None = None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(
+        prog=prog,
         description=(
             "Run the configured stages (prepare → translate → summarize → back_translate, or any subset) over "
             "every document of INPUT and write results.jsonl (or results/part-*.parquet with output.results: parquet), "
@@ -48,7 +53,8 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     )
     parser.add_argument(
         "--output", type=Path, default=None,
-        help="run folder to write (default: this project's outputs/<config name>-<timestamp>, wherever you run it from)",
+        help="run folder to write (default: this project's outputs/<config name>-<timestamp>, wherever you run it from; "
+        "the current directory's outputs/ for a package installed outside its source folder)",
     )
     parser.add_argument(
         "--set", dest="overrides", action="append", default=[], metavar="KEY=VALUE",
@@ -74,6 +80,12 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         "implies --engine ray",
     )
     parser.add_argument("--no-progress", action="store_true", help="no progress bar (for logs)")
+    parser.add_argument(
+        "--dry-run", action="store_true",
+        help="check everything a run checks before its first model loads, then print the plan (stages, models and "
+        "where they are, devices, batch settings, documents and characters of the input) and exit: models are "
+        "found in their folder or the local Hugging Face cache, never downloaded nor loaded; nothing is written",
+    )
     return parser.parse_args(argv)
 
 
@@ -112,14 +124,15 @@ class StopOnSignal:
             signal.signal(sig, handler)
 
 
-def resume_command(args: argparse.Namespace, output: Path) -> str:
-    """The command line that continues this run where it stopped."""
-    script = Path(__file__)
+def resume_command(args: argparse.Namespace, output: Path, prog: str | None) -> str:
+    """The command line that continues this run where it stopped: `prog` (`indic-pipeline run`), or the script."""
+    script = project_root() / "scripts" / "run.py"
     try:
         script = script.relative_to(Path.cwd())
     except ValueError:
         pass
-    command = ["python", str(script), "--config", str(args.config), "--input", str(args.input), "--output", str(output)]
+    command = [*(shlex.split(prog) if prog else ["python", str(script)]),
+               "--config", str(args.config), "--input", str(args.input), "--output", str(output)]
     for override in args.overrides:
         command += ["--set", override]
     if args.engine:
@@ -129,11 +142,25 @@ def resume_command(args: argparse.Namespace, output: Path) -> str:
     return shlex.join([*command, "--resume"])
 
 
-def main(argv: list[str] | None = None) -> int:
-    args = parse_args(argv)
+def dry_run_report(config: RunConfig, given_input: Path, output: Path) -> int:
+    """Print the plan of `--dry-run`, and its problems on standard error: exit 2 when there is any."""
+    from pipeline.cli.dry_run import dry_run
+
+    with input_file(given_input) as input_path:
+        checked = dry_run(config, input_path, "<standard input>" if input_path != given_input else str(given_input),
+                          output)
+    print("\n".join(checked.lines))
+    for problem in checked.problems:
+        print(f"error: {problem}", file=sys.stderr)
+    return EXIT_USAGE if checked.problems else 0
+
+
+def main(argv: list[str] | None = None, prog: str | None = None) -> int:
+    """`prog`: the command that started this one, for help and the `--resume` line (default: `python scripts/run.py`)."""
+    args = parse_args(argv, prog)
     from pipeline.errors import PipelineError
+    from pipeline.io.inputs import check_input
     from pipeline.run_config import load_config
-    from pipeline.runner import run_pipeline
 
     if args.ray_address and args.engine not in (None, "ray"):
         print(f"error: --ray-address is for --engine ray, not {args.engine}", file=sys.stderr)
@@ -148,7 +175,13 @@ def main(argv: list[str] | None = None) -> int:
         return EXIT_USAGE
     try:
         config = load_config(args.config, overrides)
-        output = output or OUTPUTS / f"{config.name}-{datetime.now():%Y%m%d-%H%M%S}"
+        output = output or project_root() / "outputs" / f"{config.name}-{datetime.now():%Y%m%d-%H%M%S}"
+        if str(args.input) != "-":
+            check_input(args.input)  # a missing input is refused before anything heavy is imported
+        if args.dry_run:
+            return dry_run_report(config, args.input, output)
+        from pipeline.runner import run_pipeline
+
         if any(getattr(config.sections[name], "model", None) for name in config.stages):
             from transformers.utils import logging as transformers_logging
 
@@ -162,17 +195,17 @@ def main(argv: list[str] | None = None) -> int:
     except PipelineError as error:
         print(f"error: {error}", file=sys.stderr)
         if error.resumable:
-            print(f"continue with: {resume_command(args, output)}", file=sys.stderr)
+            print(f"continue with: {resume_command(args, output, prog)}", file=sys.stderr)
         return error.exit_code
     except KeyboardInterrupt:
         print(f"interrupted at once; the batch in flight was not written; continue with: "
-              f"{resume_command(args, output)}", file=sys.stderr)
+              f"{resume_command(args, output, prog)}", file=sys.stderr)
         return EXIT_INTERRUPTED
     counts = summary.counts
     if summary.stopped:
         print(
             f"stopped: {counts.results + counts.errors} of {counts.documents} documents done ({counts.results} "
-            f"results, {counts.errors} failed); continue with: {resume_command(args, output)}",
+            f"results, {counts.errors} failed); continue with: {resume_command(args, output, prog)}",
             file=sys.stderr,
         )
         return EXIT_INTERRUPTED

@@ -17,6 +17,7 @@ from transformers.cache_utils import Cache, EncoderDecoderCache
 from pipeline.devices import Placement, resolve_placement
 from pipeline.errors import ConfigError, ModelLoadError
 from pipeline.models import indictrans  # noqa: F401  (registers IndicTrans2 with the Auto classes used below)
+from pipeline.models.locate import explain, looks_like_path
 
 
 @dataclass
@@ -38,30 +39,10 @@ class Seq2SeqModel:
         }
 
 
-def _looks_like_path(model_id: str) -> bool:
-    return model_id.startswith((".", "/", "~")) or Path(model_id).expanduser().exists()
-
-
-def _explain(model_id: str, stage: str, error: Exception) -> str:
-    reason = str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
-    if _looks_like_path(model_id):
-        hint = (
-            "the local folder is missing or incomplete; for the offline tiny models run "
-            "`python scripts/make_tiny_models.py .tiny-models`"
-        )
-    else:
-        hint = (
-            f"without access to the Hugging Face hub, download it once elsewhere "
-            f"(`hf download {model_id} --local-dir DIR`) and set `{stage}.model: DIR` in the config, "
-            f"or set HF_HUB_OFFLINE=1 with a cache that already holds it; with access, check the id"
-        )
-    return f"cannot load model {model_id!r} for stage {stage!r}: {reason}\n  what to do: {hint}"
-
-
 def _resolved_revision(model_id: str, config_revision: str | None, loaded_config) -> str | None:
     """The commit the weights came from: the hub's commit hash when known, else what the config asked for."""
     return getattr(loaded_config, "_commit_hash", None) or config_revision or (
-        "local" if _looks_like_path(model_id) else None
+        "local" if looks_like_path(model_id) else None
     )
 
 
@@ -80,7 +61,7 @@ def load_seq2seq(
     model_id: str, revision: str | None, stage: str, device: str, precision: str
 ) -> Seq2SeqModel:
     """Load model and tokenizer onto the configured device and precision, in eval mode."""
-    source = str(Path(model_id).expanduser()) if _looks_like_path(model_id) else model_id
+    source = str(Path(model_id).expanduser()) if looks_like_path(model_id) else model_id
     try:
         config = AutoConfig.from_pretrained(source, revision=revision)
         placement = resolve_placement(device, precision, config.model_type)
@@ -88,7 +69,7 @@ def load_seq2seq(
         # Weights are cast while loading, so an fp32 checkpoint never takes a `.half()` pass on the CPU.
         model = AutoModelForSeq2SeqLM.from_pretrained(source, revision=revision, dtype=placement.dtype)
     except (OSError, ValueError, KeyError) as error:
-        raise ModelLoadError(_explain(model_id, stage, error)) from error
+        raise ModelLoadError(explain(model_id, stage, error)) from error
     model.to(placement.device).eval()
     if not hasattr(model, "_reorder_cache"):  # `generate()` prefers a model's own reorder over the cache's
         model._reorder_cache = reorder_self_attention_only
