@@ -8,5 +8,7 @@ from pipeline.backends import ctranslate2_backend, transformers_backend  # noqa:
 from pipeline.backends.base import BACKENDS, GenerationBackend, decode, load_backend, locate_model, until_eos
 from pipeline.backends.settings import GenerationConfig, ModelSettings
 
-__all__ = ["BACKENDS", "GenerationBackend", "GenerationConfig", "ModelSettings", "decode", "load_backend", "locate_model",
-           "until_eos"]
+__all__ = [
+    "BACKENDS", "GenerationBackend", "GenerationConfig", "ModelSettings", "decode", "load_backend", "locate_model",
+    "until_eos",
+]
