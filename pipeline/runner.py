@@ -47,19 +47,21 @@ class RunSummary:
 class InputScan:
     documents: int
     fingerprint: str  # of every document's id, text and references, in order
+    characters: int  # of the documents' texts: the work a run has ahead (a dry run says it)
 
 
 def scan_input(path: Path, config: InputConfig) -> InputScan:
     """Read the whole input once, in constant memory, before any model loads: a bad row anywhere is reported now,
     the progress bar knows its total, and a resume can tell whether the input is the one it started with."""
-    digest, documents = hashlib.sha256(), 0
+    digest, documents, characters = hashlib.sha256(), 0, 0
     for document in read_documents(path, config):
         documents += 1
+        characters += len(document.source)
         for text in (document.id, document.source, *sorted(document.references.items())):
             digest.update(repr(text).encode("utf-8") + b"\0")
     if documents == 0:
         raise InputError(f"{path}: holds no documents")
-    return InputScan(documents, digest.hexdigest())
+    return InputScan(documents, digest.hexdigest(), characters)
 
 
 def check_resumable(previous: Manifest, config: RunConfig, scan: InputScan, output_dir: Path) -> None:

@@ -1,58 +1,11 @@
 #!/usr/bin/env python
-"""Convert an IndicTrans2 or BART folder into a CTranslate2 model for `backend: ctranslate2`."""
+"""Convert an IndicTrans2 or BART folder into a CTranslate2 model for `backend: ctranslate2`.
 
-from __future__ import annotations
+The code is pipeline/cli/convert.py, which `indic-pipeline convert` runs too."""
 
-import argparse
 import sys
-from pathlib import Path
 
-QUANTIZATIONS = ("float32", "int8", "int8_float32", "int8_float16", "int8_bfloat16", "float16", "bfloat16")
-
-
-def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
-    parser = argparse.ArgumentParser(
-        description=(
-            "Write MODEL_DIR (an IndicTrans2 translator or a BART summarizer such as facebook/bart-large-cnn or "
-            "sshleifer/distilbart-cnn-12-6: config.json, the weights and the tokenizer files) as a CTranslate2 model "
-            "in OUT_DIR, with the tokenizer files (and a summarizer's generation_config.json) copied beside it. "
-            "config.json's model_type picks the converter. Then run the pipeline with --set "
-            "translate.backend=ctranslate2 --set translate.model=OUT_DIR (IndicTrans2), or --set "
-            "summarize.backend=ctranslate2 --set summarize.model=OUT_DIR (BART)."
-        ),
-        epilog=(
-            "Weights are stored in the --quantization type; at run time compute_type may convert them again "
-            "(default: keep them). For Marian, NLLB or M2M-100 use CTranslate2's own converter, e.g. "
-            "ct2-transformers-converter --model DIR --output_dir OUT --quantization int8 --copy_files "
-            "tokenizer_config.json special_tokens_map.json sentencepiece.bpe.model"
-        ),
-    )
-    parser.add_argument("model_dir", type=Path, help="IndicTrans2 or BART folder in the Hugging Face hub layout")
-    parser.add_argument("out_dir", type=Path, help="CTranslate2 model folder to write")
-    parser.add_argument("--quantization", choices=QUANTIZATIONS, default="float32", help="weight type (default: float32)")
-    parser.add_argument(
-        "--positions", type=int, default=None, help="IndicTrans2 only: rows of the stored sinusoid table, the longest "
-        "input or output in tokens (default: 1024); BART keeps its learned table",
-    )
-    parser.add_argument("--force", action="store_true", help="replace OUT_DIR if it exists")
-    return parser.parse_args(argv)
-
-
-def main(argv: list[str] | None = None) -> int:
-    args = parse_args(argv)
-    try:
-        from pipeline.models.convert_ctranslate2 import convert_to_ctranslate2
-    except ImportError as error:
-        print(f"error: {error}; install the extra with pip install '.[fast]'", file=sys.stderr)
-        return 3
-    try:
-        written = convert_to_ctranslate2(args.model_dir, args.out_dir, args.quantization, args.force, args.positions)
-    except (OSError, RuntimeError, ValueError) as error:
-        print(f"error: {error}", file=sys.stderr)
-        return 2
-    print(written)
-    return 0
-
+from pipeline.cli.convert import main
 
 if __name__ == "__main__":
     sys.exit(main())

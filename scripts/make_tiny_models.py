@@ -1,24 +1,11 @@
 #!/usr/bin/env python
-"""Write the tiny random-weight models that configs/tiny.yaml uses (offline, a few seconds)."""
+"""Write the tiny random-weight models that configs/tiny.yaml uses (offline, a few seconds).
 
-from __future__ import annotations
+The code is pipeline/cli/make_tiny_models.py, which `indic-pipeline make-tiny-models` runs too."""
 
-import argparse
-from pathlib import Path
+import sys
 
-
-def main() -> None:
-    parser = argparse.ArgumentParser(
-        description="Build tiny Marian (hi→en, en→hi) and BART models with random weights and tokenizers trained "
-        "on a few lines. They produce meaningless text; they exist to run the whole pipeline without downloads."
-    )
-    parser.add_argument("out_dir", type=Path, nargs="?", default=Path(".tiny-models"), help="default: .tiny-models")
-    args = parser.parse_args()
-    from pipeline.tiny_models import build_tiny_models
-
-    for name, path in build_tiny_models(args.out_dir).items():
-        print(f"{name}: {path}")
-
+from pipeline.cli.make_tiny_models import main
 
 if __name__ == "__main__":
-    main()
+    sys.exit(main())

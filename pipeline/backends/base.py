@@ -37,6 +37,9 @@ class GenerationBackend(Protocol):
 
 BackendLoader = Callable[["ModelSettings", str, str, str], GenerationBackend]  # (settings, stage, device, precision)
 BACKENDS: Registry[BackendLoader] = Registry("backend")
+# What a backend would load and where, described as a loaded model describes itself, without loading it (a dry run).
+ModelLocator = Callable[["ModelSettings", str, str, str], dict[str, str | None]]  # (settings, stage, device, precision)
+LOCATORS: Registry[ModelLocator] = Registry("backend")
 
 
 def until_eos(row: list[int], eos_ids: set[int]) -> list[int]:
@@ -56,3 +59,9 @@ def decode(tokenizer: PreTrainedTokenizerBase, generated: list[list[int]]) -> li
 
 def load_backend(settings: ModelSettings, stage: str, device: str, precision: str) -> GenerationBackend:
     return BACKENDS.get(settings.backend)(settings, stage, device, precision)
+
+
+def locate_model(settings: ModelSettings, stage: str, device: str, precision: str) -> dict[str, str | None]:
+    """The model `load_backend` would load (its files, device and numeric type), found without loading weights or
+    going online; what would make the load fail is raised as it would be (`ModelLoadError`, `DeviceError`)."""
+    return LOCATORS.get(settings.backend)(settings, stage, device, precision)

@@ -14,9 +14,10 @@ import os
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from pipeline.backends.base import BACKENDS
+from pipeline.backends.base import BACKENDS, LOCATORS
 from pipeline.errors import ConfigError, DeviceError, ModelLoadError
 from pipeline.models.ctranslate2_folder import conversion_record, forced_tokens, load_tokenizer, vocabulary
+from pipeline.models.locate import locate_files
 
 if TYPE_CHECKING:
     from pipeline.backends.settings import GenerationConfig, ModelSettings
@@ -137,9 +138,9 @@ def _conversion_record(folder: Path, config: ModelSettings, stage: str) -> dict[
     return conversion
 
 
-@BACKENDS.register("ctranslate2")
-def load_ctranslate2_backend(config: ModelSettings, stage: str, device: str, precision: str) -> CTranslate2Backend:
-    """The numeric type is `compute_type` (CTranslate2's); the run's `precision` applies to transformers models."""
+def _checked(config: ModelSettings, stage: str, device: str) -> tuple[Any, Path, str, int, dict[str, Any]]:
+    """What a load checks before it loads (a dry run stops here): ctranslate2, the folder, the device, the
+    compute type, the conversion's positions; `(ctranslate2, folder, device kind, device index, conversion)`."""
     ctranslate2 = _import_ctranslate2(stage)
     folder = _model_folder(config, stage)
     kind, index = _ctranslate2_device(device, ctranslate2)
@@ -149,7 +150,22 @@ def load_ctranslate2_backend(config: ModelSettings, stage: str, device: str, pre
             f"{stage}.compute_type: {config.compute_type} is not supported on {kind} here "
             f"(supported: {', '.join(sorted(supported))})"
         )
-    conversion = _conversion_record(folder, config, stage)
+    return ctranslate2, folder, kind, index, _conversion_record(folder, config, stage)
+
+
+@LOCATORS.register("ctranslate2")
+def locate_ctranslate2_model(config: ModelSettings, stage: str, device: str, precision: str) -> dict[str, str | None]:
+    _, folder, kind, index, conversion = _checked(config, stage, device)
+    locate_files(str(folder), None, stage, ("config.json",))
+    return {"model": config.model, "revision": "local", "files": str(folder),
+            "device": f"cuda:{index}" if kind == "cuda" else kind,
+            "dtype": config.compute_type, "converted_from": conversion.get("source")}
+
+
+@BACKENDS.register("ctranslate2")
+def load_ctranslate2_backend(config: ModelSettings, stage: str, device: str, precision: str) -> CTranslate2Backend:
+    """The numeric type is `compute_type` (CTranslate2's); the run's `precision` applies to transformers models."""
+    ctranslate2, folder, kind, index, conversion = _checked(config, stage, device)
     try:
         translator = ctranslate2.Translator(
             str(folder), device=kind, device_index=index, compute_type=config.compute_type,

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import json
 from typing import TYPE_CHECKING, Any
 
-from pipeline.backends.base import BACKENDS, until_eos
+from pipeline.backends.base import BACKENDS, LOCATORS, until_eos
 from pipeline.batching import BatchTooLarge
+from pipeline.devices import resolve_placement
+from pipeline.models.locate import locate_files
 
 if TYPE_CHECKING:
     from pipeline.backends.settings import GenerationConfig, ModelSettings
@@ -53,3 +56,13 @@ def load_transformers_backend(settings: ModelSettings, stage: str, device: str, 
     loaded = load_seq2seq(settings.model, settings.revision, stage, device, precision, settings.attention)
     check_generation_length(loaded, settings.generation.max_new_tokens, stage)
     return TransformersBackend(loaded)
+
+
+@LOCATORS.register("transformers")
+def locate_transformers_model(settings: ModelSettings, stage: str, device: str, precision: str) -> dict[str, str | None]:
+    """config.json, locally or in the cache, says the model type, which decides the numeric type (fp16 refusals)."""
+    folder = locate_files(settings.model, settings.revision, stage, ("config.json",))
+    model_type = json.loads((folder / "config.json").read_text(encoding="utf-8")).get("model_type")
+    placement = resolve_placement(device, precision, model_type)
+    return {"model": settings.model, "revision": settings.revision, "files": str(folder),
+            "device": str(placement.device), "dtype": placement.dtype_name}

@@ -40,7 +40,7 @@ from pipeline.io.json_files import decoded_lines, read_jsonl
 from pipeline.records import INPUT_REFERENCES, Document
 from pipeline.registry import Registry
 
-__all__ = ["InputError", "Row", "document_id", "read_documents", "read_rows"]
+__all__ = ["InputError", "Row", "check_input", "document_id", "read_documents", "read_rows"]
 
 
 @dataclass(frozen=True)
@@ -277,6 +277,11 @@ def _first_use(path: Path, config: InputConfig, doc_id: str, before: str) -> str
         if _given_id(row, config) == doc_id or row.default_id == doc_id:
             return row.where
     return None
+
+
+def check_input(path: str | Path) -> None:
+    """Refuse a missing input or an unknown format now, before anything heavy loads; rows are checked as read."""
+    _reader(Path(path))
 
 
 def read_rows(path: str | Path, config: InputConfig | None = None) -> Iterator[Row]:

@@ -17,6 +17,7 @@ from transformers.cache_utils import Cache, EncoderDecoderCache
 from pipeline.devices import Placement, resolve_placement
 from pipeline.errors import ConfigError, ModelLoadError
 from pipeline.models import indictrans  # noqa: F401  (registers IndicTrans2 with the Auto classes used below)
+from pipeline.models.locate import explain, looks_like_path
 
 
 @dataclass
@@ -39,30 +40,10 @@ class Seq2SeqModel:
         }
 
 
-def _looks_like_path(model_id: str) -> bool:
-    return model_id.startswith((".", "/", "~")) or Path(model_id).expanduser().exists()
-
-
-def _explain(model_id: str, stage: str, error: Exception) -> str:
-    reason = str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
-    if _looks_like_path(model_id):
-        hint = (
-            "the local folder is missing or incomplete; for the offline tiny models run "
-            "`python scripts/make_tiny_models.py .tiny-models`"
-        )
-    else:
-        hint = (
-            f"without access to the Hugging Face hub, download it once elsewhere "
-            f"(`hf download {model_id} --local-dir DIR`) and set `{stage}.model: DIR` in the config, "
-            f"or set HF_HUB_OFFLINE=1 with a cache that already holds it; with access, check the id"
-        )
-    return f"cannot load model {model_id!r} for stage {stage!r}: {reason}\n  what to do: {hint}"
-
-
 def _resolved_revision(model_id: str, config_revision: str | None, loaded_config) -> str | None:
     """The commit the weights came from: the hub's commit hash when known, else what the config asked for."""
     return getattr(loaded_config, "_commit_hash", None) or config_revision or (
-        "local" if _looks_like_path(model_id) else None
+        "local" if looks_like_path(model_id) else None
     )
 
 
@@ -77,32 +58,28 @@ def reorder_self_attention_only(cache: Cache, beam_idx: torch.LongTensor) -> Cac
     return cache
 
 
-def attention_kernel(requested: str, placement: Placement, config) -> dict[str, str]:
-    """`from_pretrained`'s attention argument: `auto` keeps the checkpoint's own choice on the CPU (so outputs stay
-    those of the reference) and takes PyTorch's fused SDPA kernels on a GPU, where the model supports them."""
-    if requested != "auto":
-        return {"attn_implementation": requested}
-    if placement.device.type != "cuda":
-        return {}
-    model_class = AutoModelForSeq2SeqLM._model_mapping.get(type(config), None)
-    return {"attn_implementation": "sdpa"} if getattr(model_class, "_supports_sdpa", False) else {}
+def attention_kernel(requested: str) -> dict[str, str]:
+    """`from_pretrained`'s attention argument: `auto` keeps the checkpoint's own choice (config.json), so outputs
+    stay the reference's. On an H200 the eager kernel beat SDPA for IndicTrans2 at every batch size measured
+    (docs/performance.md), so no kernel is swapped in behind the user's back."""
+    return {} if requested == "auto" else {"attn_implementation": requested}
 
 
 def load_seq2seq(
     model_id: str, revision: str | None, stage: str, device: str, precision: str, attention: str = "auto"
 ) -> Seq2SeqModel:
     """Load model and tokenizer onto the configured device, precision and attention kernel, in eval mode."""
-    source = str(Path(model_id).expanduser()) if _looks_like_path(model_id) else model_id
+    source = str(Path(model_id).expanduser()) if looks_like_path(model_id) else model_id
     try:
         config = AutoConfig.from_pretrained(source, revision=revision)
         placement = resolve_placement(device, precision, config.model_type)
         tokenizer = AutoTokenizer.from_pretrained(source, revision=revision)
         # Weights are cast while loading, so an fp32 checkpoint never takes a `.half()` pass on the CPU.
         model = AutoModelForSeq2SeqLM.from_pretrained(
-            source, revision=revision, dtype=placement.dtype, **attention_kernel(attention, placement, config)
+            source, revision=revision, dtype=placement.dtype, **attention_kernel(attention)
         )
     except (OSError, ValueError, KeyError) as error:
-        raise ModelLoadError(_explain(model_id, stage, error)) from error
+        raise ModelLoadError(explain(model_id, stage, error)) from error
     model.to(placement.device).eval()
     if not hasattr(model, "_reorder_cache"):  # `generate()` prefers a model's own reorder over the cache's
         model._reorder_cache = reorder_self_attention_only

@@ -18,13 +18,6 @@ from functools import lru_cache
 import regex
 from indicnlp import langinfo
 from indicnlp.normalize.indic_normalize import BaseNormalizer, IndicNormalizerFactory
-from indicnlp.tokenize.sentence_tokenize import (
-    CONTAINS_DANDA,
-    DELIM_PAT_DANDA,
-    DELIM_PAT_NO_DANDA,
-    is_acronym_abbvr,
-    sentence_split,
-)
 
 from pipeline.records import Segment
 
@@ -32,6 +25,15 @@ _INLINE_SPACE = re.compile(r"[^\S\n]+")  # any whitespace but the newline
 _BLANK_LINES = re.compile(r"\n\s*\n")
 _PARAGRAPH_BREAK = re.compile(r"\n+")
 _GRAPHEME = regex.compile(r"\X")  # a user-perceived character: a Devanagari conjunct with its vowel sign is one
+
+
+@lru_cache(maxsize=None)
+def _splitter():
+    """indic-nlp-library's sentence splitter, imported on first use: it imports pandas and pyarrow (through its
+    transliterator), which loading a config must not pay for."""
+    from indicnlp.tokenize import sentence_tokenize
+
+    return sentence_tokenize
 
 
 @lru_cache(maxsize=None)
@@ -66,9 +68,10 @@ def _paragraphs(text: str) -> Iterator[tuple[str, str]]:
 
 def _delimiter(text: str, iso_code: str) -> re.Pattern[str]:
     """The library's choice: dandas end sentences if the language has them and the text uses one, else periods too."""
-    if langinfo.is_danda_delim(iso_code) and CONTAINS_DANDA.search(text):
-        return DELIM_PAT_DANDA
-    return DELIM_PAT_NO_DANDA
+    splitter = _splitter()
+    if langinfo.is_danda_delim(iso_code) and splitter.CONTAINS_DANDA.search(text):
+        return splitter.DELIM_PAT_DANDA
+    return splitter.DELIM_PAT_NO_DANDA
 
 
 def _candidate_sentences(text: str, delimiter: re.Pattern[str]) -> list[str]:
@@ -99,7 +102,7 @@ def _merge_abbreviations(candidates: list[str], iso_code: str) -> list[str]:
             pending = pending or [""]
             pending.append(candidate)
             in_run = True
-        elif candidate.endswith(".") and is_acronym_abbvr(words[-1][:-1], iso_code):
+        elif candidate.endswith(".") and _splitter().is_acronym_abbvr(words[-1][:-1], iso_code):
             if pending and not in_run:
                 sentences.append(" ".join(pending))
             pending, in_run = [candidate], True
@@ -122,7 +125,7 @@ def split_sentences(paragraph: str, iso_code: str) -> list[str]:
     takes time quadratic in the run's length; here the run is kept as a list and joined once.
     """
     if iso_code == "ur":  # the library hands Urdu to urduhack
-        return sentence_split(paragraph, lang=iso_code)
+        return _splitter().sentence_split(paragraph, lang=iso_code)
     delimiter = _delimiter(paragraph, iso_code)
     candidates = _candidate_sentences(paragraph.strip(), delimiter)
     return _merge_abbreviations(candidates, iso_code) if delimiter.search(".") else candidates

@@ -10,7 +10,6 @@ from abc import ABC, abstractmethod
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from pipeline.models.processing_indictrans import IndicTransProcessor
 from pipeline.registry import Registry
 from pipeline.text.languages import check_language
 from pipeline.text.placeholders import protect, restore
@@ -115,6 +114,9 @@ class IndicTrans2Family(TranslationFamily):
 
     def __init__(self, tokenizer: PreTrainedTokenizerBase, src_lang: str, tgt_lang: str) -> None:
         super().__init__(tokenizer, src_lang, tgt_lang)
+        # Imported here: Moses and indic-nlp-library take half a second, which loading a config must not pay for.
+        from pipeline.models.processing_indictrans import IndicTransProcessor
+
         self.processor = IndicTransProcessor()
 
     @classmethod
