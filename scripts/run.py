@@ -14,6 +14,8 @@ from contextlib import contextmanager
 from datetime import datetime
 from pathlib import Path
 
+from pipeline.logs import add_logging_options, configure_logging
+
 
 EPILOG = """\
 exit codes:
@@ -74,6 +76,7 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         "implies --engine ray",
     )
     parser.add_argument("--no-progress", action="store_true", help="no progress bar (for logs)")
+    add_logging_options(parser)
     return parser.parse_args(argv)
 
 
@@ -131,6 +134,7 @@ def resume_command(args: argparse.Namespace, output: Path) -> str:
 
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
+    configure_logging(args)
     from pipeline.errors import PipelineError
     from pipeline.run_config import load_config
     from pipeline.runner import run_pipeline
@@ -156,7 +160,8 @@ def main(argv: list[str] | None = None) -> int:
         with StopOnSignal() as stop, input_file(args.input) as input_path:
             summary = run_pipeline(
                 config, input_path, output, resume=args.resume, config_file=str(args.config),
-                progress=not args.no_progress, retry_failed=args.retry_failed, stop_requested=lambda: stop.requested,
+                progress=not (args.no_progress or args.quiet), retry_failed=args.retry_failed,
+                stop_requested=lambda: stop.requested,
                 input_name="<standard input>" if input_path != args.input else None,
             )
     except PipelineError as error:
