@@ -39,7 +39,7 @@ class _AboveProgressBars(logging.Handler):
     def emit(self, record: logging.LogRecord) -> None:
         try:
             tqdm.write(self.format(record), file=sys.stderr)
-        except Exception:  # a handler never raises: logging reports its own failures
+        except Exception:  # noqa: BLE001 - a handler never raises: logging reports its own failures
             self.handleError(record)
 
 
