@@ -58,10 +58,6 @@ def add_logging_options(parser: argparse.ArgumentParser) -> None:
     )
 
 
-def console_level(args: argparse.Namespace) -> int:
-    return logging.DEBUG if args.verbose else logging.WARNING if args.quiet else logging.INFO
-
-
 def configure_logging(args: argparse.Namespace) -> None:
     """Install the handlers the options ask for, replacing those of an earlier call (a command run again in-process).
 
@@ -72,7 +68,7 @@ def configure_logging(args: argparse.Namespace) -> None:
         handler = _installed.pop()
         root.removeHandler(handler)
         handler.close()
-    console = _AboveProgressBars(console_level(args))
+    console = _AboveProgressBars(logging.DEBUG if args.verbose else logging.WARNING if args.quiet else logging.INFO)
     console.setFormatter(_ConsoleFormatter())
     handlers: list[logging.Handler] = [console]
     if args.log_file is not None:
