@@ -9,6 +9,7 @@ and the run goes on with the others; a fault of the run itself (every document f
 from __future__ import annotations
 
 import hashlib
+import logging
 import time
 from collections import Counter
 from collections.abc import Callable, Iterator
@@ -25,10 +26,12 @@ from pipeline.io.run_folder import Counts, Manifest, RunFolder, Session
 from pipeline.provenance import now, package_versions
 from pipeline.records import Document
 from pipeline.run_config import validate_config
-from pipeline.stages import StagePlan
+from pipeline.stages import Stage, StagePlan
 
 # Failures of one stage, all with the same error, before any document got through it: the run's fault, not theirs.
 RUN_FAULT_AFTER = 8
+
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -104,27 +107,64 @@ class _Pending:
                 yield document
 
 
+@dataclass
+class StageTotals:
+    passed: int = 0  # documents that got through the stage (and failed a later one, or none)
+    failed: int = 0
+    seconds: float = 0.0  # of the documents that finished: the batches' time in the stage, shared evenly
+
+
+class StageTally:
+    """Per stage, what this session put through it, from what the engine returns (so the same for every engine).
+
+    A document that fails a stage got through the stages before it; the seconds are those the results record
+    (`stages.<key>.seconds`), since a failure carries no timings.
+    """
+
+    def __init__(self, stage_classes: tuple[type[Stage], ...]) -> None:
+        self._keys = {stage.name: stage.record_key for stage in stage_classes}
+        self.stages = {name: StageTotals() for name in self._keys}
+        self.refused = 0  # failed before any stage (empty, too long)
+
+    def observe(self, outcome: BatchOutcome) -> None:
+        names = list(self.stages)
+        for name, totals in self.stages.items():
+            totals.passed += len(outcome.results)
+            totals.seconds += sum(result.stages.get(self._keys[name], {}).get("seconds", 0.0)
+                                  for result in outcome.results)
+        for failure in outcome.failures:
+            if failure.stage not in self.stages:
+                self.refused += 1
+                continue
+            self.stages[failure.stage].failed += 1
+            for earlier in names[: names.index(failure.stage)]:
+                self.stages[earlier].passed += 1
+
+    def lines(self) -> list[str]:
+        """One line per stage: documents through it, failures in it, seconds in it."""
+        refused = [f"input: {self.refused} documents refused (empty or over input.max_document_chars)"]
+        return (refused if self.refused else []) + [
+            f"{name}: {totals.passed} documents, {totals.failed} failed, {totals.seconds:.2f} s"
+            for name, totals in self.stages.items()
+        ]
+
+
 class RunFaultDetector:
     """Tells a fault of the run (a model that fails every input the same way) from faults of documents.
 
     Documents that failed a stage with the same error, `RUN_FAULT_AFTER` of them before any document got through
     that stage, mean the stage fails whatever the text: the run stops at once instead of failing every document.
+    It reads what got through from `tally`, which must have observed the batch first.
     """
 
-    def __init__(self, stages: list[str]) -> None:
-        self._stages = stages
-        self._passed = Counter()  # stage -> documents that got through it
+    def __init__(self, tally: StageTally) -> None:
+        self._tally = tally
         self._same = Counter()  # (stage, error) -> failures
 
     def observe(self, outcome: BatchOutcome) -> None:
-        for stage in self._stages:
-            self._passed[stage] += len(outcome.results)
         for failure in outcome.failures:
-            if failure.stage in self._stages:
-                for earlier in self._stages[: self._stages.index(failure.stage)]:
-                    self._passed[earlier] += 1
-        for failure in outcome.failures:
-            if failure.document_fault or failure.stage not in self._stages or self._passed[failure.stage]:
+            totals = self._tally.stages.get(failure.stage)
+            if failure.document_fault or totals is None or totals.passed:
                 continue
             self._same[failure.stage, failure.error] += 1
             if self._same[failure.stage, failure.error] >= RUN_FAULT_AFTER:
@@ -182,6 +222,10 @@ def run_pipeline(
     with RunFolder(output_dir, resume or retry_failed, retry_failed, config.output) as folder:
         if folder.previous is not None:
             check_resumable(folder.previous, config, scan, output_dir)
+        done_before = folder.results + folder.errors
+        log.info("run: %s on engine %s; %d documents in %s (%d to do, %d already done); writing to %s",
+                 " → ".join(config.stages), config.engine.name, scan.documents, input_name or input_path,
+                 scan.documents - done_before, done_before, output_dir)
         engine = ENGINES.get(config.engine.name)(plan)
         try:
             models = engine.start()
@@ -195,12 +239,15 @@ def run_pipeline(
             session = manifest.sessions[-1]
             folder.begin(manifest)
             pending = _Pending(read_documents(input_path, config.input), folder.done_ids)
-            detector = RunFaultDetector(list(config.stages))
+            tally = StageTally(plan.stage_classes)
+            detector = RunFaultDetector(tally)
             started = time.perf_counter()
             try:
-                with tqdm(total=scan.documents, initial=folder.results + folder.errors, unit="doc",
-                          disable=not progress) as bar:
+                with tqdm(total=scan.documents, initial=done_before, unit="doc", disable=not progress) as bar:
+                    asked = time.perf_counter()
                     for outcome in engine.run(pending):
+                        log.debug("batch: %d documents (%d results, %d failed) in %.2f s", outcome.documents,
+                                  len(outcome.results), len(outcome.failures), time.perf_counter() - asked)
                         folder.append(outcome.results, outcome.failures)
                         session.results += len(outcome.results)
                         session.errors += len(outcome.failures)
@@ -208,7 +255,9 @@ def run_pipeline(
                             any("oom_splits" in stage for stage in result.stages.values()) for result in outcome.results
                         )
                         bar.update(outcome.documents)
+                        tally.observe(outcome)
                         detector.observe(outcome)
+                        asked = time.perf_counter()  # the next batch's seconds: the engine's, not the writing's
                         if stop_requested():
                             session.stopped = "interrupted"
                             break
@@ -229,5 +278,7 @@ def run_pipeline(
                                              resumed=pending.skipped, flags=dict(sorted(folder.flags.items())))
                     manifest.finished_at = now() if session.stopped is None and done >= scan.documents else None
                     folder.write_manifest(manifest)
+                    for line in tally.lines():
+                        log.info(line)
     return RunSummary(output_dir, scan.documents, session.results, session.errors, pending.skipped, manifest.counts,
                       session.stopped, time.perf_counter() - started)

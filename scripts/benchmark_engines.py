@@ -9,6 +9,8 @@ import sys
 import tempfile
 from pathlib import Path
 
+from pipeline.logs import add_logging_options, configure_logging
+
 REPO_ROOT = Path(__file__).resolve().parents[1]
 
 
@@ -29,19 +31,20 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         "--shared-dir", type=Path, default=Path(os.environ.get("PIPELINE_SHARED_DIR", REPO_ROOT.parent / "shared")),
         help="where data/flores200 is read from (default: ../shared or $PIPELINE_SHARED_DIR)",
     )
+    add_logging_options(parser)
     return parser.parse_args(argv)
 
 
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
+    configure_logging(args)
     from pipeline.benchmarking.engines import EngineBenchmark, table
     from pipeline.benchmarking.report import report_and_exit_code
     from pipeline.tiny_models import build_tiny_models
 
     with tempfile.TemporaryDirectory(prefix="benchmark-engines-") as scratch:
         models = build_tiny_models(Path(scratch) / "models")
-        benchmark = EngineBenchmark(Path(scratch), args.shared_dir, args.documents, models, REPO_ROOT,
-                                    log=lambda line: print(line, file=sys.stderr, flush=True))
+        benchmark = EngineBenchmark(Path(scratch), args.shared_dir, args.documents, models, REPO_ROOT)
         return report_and_exit_code(benchmark.run, table, args.json)
 
 if __name__ == "__main__":

@@ -8,6 +8,8 @@ import os
 import sys
 from pathlib import Path
 
+from pipeline.logs import add_logging_options, configure_logging
+
 REPO_ROOT = Path(__file__).resolve().parents[1]
 EXIT_UNAVAILABLE = 2
 COUNTERS = ("words", "indictrans2")
@@ -45,6 +47,7 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         "--shared-dir", type=Path, default=Path(os.environ.get("PIPELINE_SHARED_DIR", REPO_ROOT.parent / "shared")),
         help="the read-only data and fixtures (default: ../shared or $PIPELINE_SHARED_DIR)",
     )
+    add_logging_options(parser)
     args = parser.parse_args(argv)
     if unknown := set(args.counters) - set(COUNTERS):
         parser.error(f"unknown counter(s) {', '.join(sorted(unknown))}; choose from {', '.join(COUNTERS)}")
@@ -53,6 +56,7 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
 
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
+    configure_logging(args)
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
     flores_dir = args.shared_dir / "data" / "flores200"
     checkpoint = args.shared_dir / "fixtures" / "indictrans2" / "tiny-indic-en"
@@ -67,7 +71,7 @@ def main(argv: list[str] | None = None) -> int:
         sizes_kb=args.sizes or ((1, 4) if args.quick else (16, 64, 256, 1024)), counters=args.counters,
         flores_dir=flores_dir, tiny_indictrans=checkpoint, repeats=args.repeats or (1 if args.quick else 3),
     )
-    report = run(options, log=lambda line: print(line, file=sys.stderr, flush=True))
+    report = run(options)
     print(table(report))
     if args.json:
         write_json(report, args.json)

@@ -9,6 +9,8 @@ import sys
 import tempfile
 from pathlib import Path
 
+from pipeline.logs import add_logging_options, configure_logging
+
 REPO_ROOT = Path(__file__).resolve().parents[1]
 
 
@@ -40,11 +42,13 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         help="where data/flores200 is read from (default: ../shared or $PIPELINE_SHARED_DIR); without it, a few "
         "built-in Hindi sentences",
     )
+    add_logging_options(parser)
     return parser.parse_args(argv)
 
 
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
+    configure_logging(args)
     from pipeline.benchmarking.memory import MemoryMeasurement, Options, table
     from pipeline.benchmarking.report import report_and_exit_code
 
@@ -53,7 +57,7 @@ def main(argv: list[str] | None = None) -> int:
         work_dir = args.work_dir or Path(scratch)
         work_dir.mkdir(parents=True, exist_ok=True)
         options = Options(sizes, work_dir, args.shared_dir, REPO_ROOT / "scripts" / "run.py")
-        measurement = MemoryMeasurement(options, log=lambda line: print(line, file=sys.stderr, flush=True))
+        measurement = MemoryMeasurement(options)
         return report_and_exit_code(measurement.run, table, args.json)
 
 if __name__ == "__main__":

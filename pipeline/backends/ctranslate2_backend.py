@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any
 
 from pipeline.backends.base import BACKENDS, LOCATORS
 from pipeline.errors import ConfigError, DeviceError, ModelLoadError
+from pipeline.models.announce import LoadAnnouncement, byte_size
 from pipeline.models.ctranslate2_folder import conversion_record, forced_tokens, load_tokenizer, vocabulary
 from pipeline.models.locate import locate_files
 
@@ -63,6 +64,11 @@ def _ctranslate2_device(spec: str, ctranslate2) -> tuple[str, int]:
     return kind, index
 
 
+def _device_name(kind: str, index: int) -> str:
+    """As torch names it: `cuda:1`, `cpu`."""
+    return f"cuda:{index}" if kind == "cuda" else kind
+
+
 class CTranslate2Backend:
     """A `ctranslate2.Translator` behind the same interface as the transformers backend."""
 
@@ -83,11 +89,10 @@ class CTranslate2Backend:
         return None  # CTranslate2 sizes its own buffers; the configured budget applies
 
     def describe(self) -> dict[str, str | None]:
-        device = self.translator.device
         return {
             "model": self.model_id,
             "revision": "local",
-            "device": f"cuda:{self.translator.device_index[0]}" if device == "cuda" else device,
+            "device": _device_name(self.translator.device, self.translator.device_index[0]),
             "dtype": self.translator.compute_type,
             "converted_from": self.conversion.get("source"),
         }
@@ -157,8 +162,7 @@ def _checked(config: ModelSettings, stage: str, device: str) -> tuple[Any, Path,
 def locate_ctranslate2_model(config: ModelSettings, stage: str, device: str, precision: str) -> dict[str, str | None]:
     _, folder, kind, index, conversion = _checked(config, stage, device)
     locate_files(str(folder), None, stage, ("config.json",))
-    return {"model": config.model, "revision": "local", "files": str(folder),
-            "device": f"cuda:{index}" if kind == "cuda" else kind,
+    return {"model": config.model, "revision": "local", "files": str(folder), "device": _device_name(kind, index),
             "dtype": config.compute_type, "converted_from": conversion.get("source")}
 
 
@@ -166,6 +170,7 @@ def locate_ctranslate2_model(config: ModelSettings, stage: str, device: str, pre
 def load_ctranslate2_backend(config: ModelSettings, stage: str, device: str, precision: str) -> CTranslate2Backend:
     """The numeric type is `compute_type` (CTranslate2's); the run's `precision` applies to transformers models."""
     ctranslate2, folder, kind, index, conversion = _checked(config, stage, device)
+    announcement = LoadAnnouncement(stage, config.model, _device_name(kind, index), config.compute_type)
     try:
         translator = ctranslate2.Translator(
             str(folder), device=kind, device_index=index, compute_type=config.compute_type,
@@ -175,4 +180,5 @@ def load_ctranslate2_backend(config: ModelSettings, stage: str, device: str, pre
     except (OSError, ValueError, RuntimeError) as error:
         hint = f"\n  what to do: {CUDA_LIBRARIES_HINT}" if kind == "cuda" else ""
         raise ModelLoadError(f"cannot load model {config.model!r} for stage {stage!r}: {error}{hint}") from error
+    announcement.loaded(f"{byte_size((folder / 'model.bin').stat().st_size)} on disk ({translator.compute_type})")
     return CTranslate2Backend(translator, tokenizer, config.model, folder, conversion)

@@ -9,6 +9,7 @@ records it wrote (timings aside).
 from __future__ import annotations
 
 import json
+import logging
 import sys
 from dataclasses import dataclass
 from pathlib import Path
@@ -18,6 +19,8 @@ import yaml
 
 from pipeline.benchmarking.memory import hindi_sentences, run_measured, write_corpus
 from pipeline.benchmarking.report import RunFailed
+
+log = logging.getLogger(__name__)
 
 # The tiny pipeline (configs/tiny.yaml), and its translation alone: one model stage, where actors can only add up.
 PIPELINES = {
@@ -57,10 +60,9 @@ def _records(folder: Path) -> list[dict[str, Any]]:
 class EngineBenchmark:
     """`models` are the tiny models by name (`pipeline.tiny_models.build_tiny_models`)."""
 
-    def __init__(self, work_dir: Path, shared_dir: Path, documents: int, models: dict[str, Path], repo_root: Path,
-                 log) -> None:
-        self.work_dir, self.shared_dir, self.documents, self.models, self.repo_root, self.log = (
-            work_dir, shared_dir, documents, models, repo_root, log)
+    def __init__(self, work_dir: Path, shared_dir: Path, documents: int, models: dict[str, Path], repo_root: Path) -> None:
+        self.work_dir, self.shared_dir, self.documents, self.models, self.repo_root = (
+            work_dir, shared_dir, documents, models, repo_root)
 
     def _config(self, name: str, stages: list[str]) -> Path:
         config = yaml.safe_load((self.repo_root / "configs" / "tiny.yaml").read_text(encoding="utf-8"))
@@ -85,14 +87,14 @@ class EngineBenchmark:
             baseline = None
             for variant in VARIANTS:
                 output = self.work_dir / f"{config.stem}-{variant.engine}-{variant.actors or 0}"
-                self.log(f"run: {pipeline}, {variant.label}")
+                log.info(f"run: {pipeline}, {variant.label}")
                 command = [sys.executable, str(self.repo_root / "scripts" / "run.py"), "--config", str(config),
                            "--input", str(corpus), "--output", str(output), "--no-progress",
                            *(f"--set={override}" for override in variant.overrides(stages))]
                 measured = run_measured(variant.label, command, self.documents, output.with_suffix(".log"))
                 if measured.returncode != 0:
-                    log = output.with_suffix(".log").read_text(encoding="utf-8")[-3000:]
-                    raise RunFailed(f"{pipeline}, {variant.label}: exited with {measured.returncode}:\n{log}")
+                    tail = output.with_suffix(".log").read_text(encoding="utf-8")[-3000:]
+                    raise RunFailed(f"{pipeline}, {variant.label}: exited with {measured.returncode}:\n{tail}")
                 records = _records(output)
                 baseline = baseline or (records, measured.seconds)
                 rows.append({

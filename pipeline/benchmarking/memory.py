@@ -11,6 +11,7 @@ was written exactly once.
 from __future__ import annotations
 
 import json
+import logging
 import os
 import random
 import signal
@@ -23,6 +24,8 @@ from pathlib import Path
 from typing import Any
 
 from pipeline.benchmarking.report import RunFailed
+
+log = logging.getLogger(__name__)
 
 MAX_RATIO = 1.2  # the larger run's peak RSS may be at most this multiple of the smaller run's
 CONFIG = (
@@ -95,7 +98,7 @@ class Measured:
         return self.documents / self.seconds
 
 
-def run_measured(label: str, command: list[str], documents: int, log: Path,
+def run_measured(label: str, command: list[str], documents: int, output_file: Path,
                  stop_when: Callable[[], bool] | None = None) -> Measured:
     """Run `command` to its end, or SIGKILL it once `stop_when()` is true, and measure that one process.
 
@@ -105,7 +108,7 @@ def run_measured(label: str, command: list[str], documents: int, log: Path,
     /proc misses whatever the process allocates after the last poll.
     """
     started = time.perf_counter()
-    with log.open("w", encoding="utf-8") as output:
+    with output_file.open("w", encoding="utf-8") as output:
         process = subprocess.Popen(command, stdout=output, stderr=subprocess.STDOUT)
         # WNOWAIT: whether it has ended, without reaping it, so that wait4 below still gets its usage.
         while stop_when and os.waitid(os.P_PID, process.pid, os.WEXITED | os.WNOHANG | os.WNOWAIT) is None:
@@ -169,27 +172,26 @@ class Options:
 class MemoryMeasurement:
     """Generates the corpora and runs `scripts/run.py` on them, one measured process at a time."""
 
-    def __init__(self, options: Options, log: Callable[[str], None]) -> None:
+    def __init__(self, options: Options) -> None:
         self.options = options
-        self.log = log
         self.config = options.work_dir / "model-free.yaml"
 
     def _corpus(self, documents: int, sentences: list[str]) -> Path:
         path = self.options.work_dir / f"corpus-{documents}.jsonl"
-        self.log(f"writing {documents} documents to {path}")
+        log.info(f"writing {documents} documents to {path}")
         write_corpus(path, documents, sentences)
         return path
 
     def _run(self, label: str, corpus: Path, documents: int, output: Path, *extra: str,
              stop_when: Callable[[], bool] | None = None) -> Measured:
-        self.log(f"run: {label}")
+        log.info(f"run: {label}")
         command = [sys.executable, str(self.options.run_script), "--config", str(self.config), "--input", str(corpus),
                    "--output", str(output), "--no-progress", *extra]
         measured = run_measured(label, command, documents, output.with_suffix(".log"), stop_when)
         expected = -signal.SIGKILL if stop_when else 0
         if measured.returncode != expected:
-            log = output.with_suffix(".log").read_text(encoding="utf-8")[-3000:]
-            raise RunFailed(f"{label}: scripts/run.py exited with {measured.returncode}, not {expected}:\n{log}")
+            tail = output.with_suffix(".log").read_text(encoding="utf-8")[-3000:]
+            raise RunFailed(f"{label}: scripts/run.py exited with {measured.returncode}, not {expected}:\n{tail}")
         return measured
 
     def _interrupt_and_resume(self, corpus: Path, documents: int, finished: Path) -> tuple[Measured, Measured, dict]:
@@ -220,7 +222,7 @@ class MemoryMeasurement:
         work, (small, large) = self.options.work_dir, self.options.sizes
         self.config.write_text(CONFIG, encoding="utf-8")
         source, sentences = hindi_sentences(self.options.shared_dir)
-        self.log(f"documents drawn from {len(sentences)} Hindi sentences: {source}")
+        log.info(f"documents drawn from {len(sentences)} Hindi sentences: {source}")
         corpora = {size: self._corpus(size, sentences) for size in (1, small, large)}
         baseline = self._run("one document (imports)", corpora[1], 1, work / "run-1")
         runs = [self._run(f"{size} documents", corpora[size], size, work / f"run-{size}") for size in (small, large)]

@@ -12,6 +12,7 @@ machine changes.
 
 from __future__ import annotations
 
+import logging
 import os
 import re
 import time
@@ -22,6 +23,8 @@ from typing import Any
 
 from pipeline.records import Document
 from pipeline.stages.prepare import PrepareStage, count_words
+
+log = logging.getLogger(__name__)
 
 LANGUAGE = "hin_Deva"
 MAX_SEGMENT_TOKENS = 256  # prepare's default
@@ -104,7 +107,7 @@ def prepare(source: str, count_tokens: Callable[[str], int], repeats: int) -> tu
     return prepared, fastest, sum(measured) / max(characters, 1)
 
 
-def run(options: Options, log: Callable[[str], None] = lambda line: None) -> dict[str, Any]:
+def run(options: Options) -> dict[str, Any]:
     sentences = hindi_sentences(options.flores_dir)
     rows: list[Row] = []
     for counter, count_tokens in counters(options):
@@ -114,7 +117,7 @@ def run(options: Options, log: Callable[[str], None] = lambda line: None) -> dic
                 prepared, seconds, measured = prepare(source, count_tokens, options.repeats)
                 kb = len(source.encode("utf-8")) / 1024
                 rows.append(Row(counter, text, size_kb, kb, len(prepared.segments), seconds, measured))
-                log(f"{counter} {text} {size_kb} KB: {seconds:.2f} s")
+                log.info(f"{counter} {text} {size_kb} KB: {seconds:.2f} s")
     return {
         "cpus": os.cpu_count(),
         "rows": [{**asdict(row), "seconds_per_kb": row.seconds_per_kb} for row in rows],

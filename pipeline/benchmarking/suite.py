@@ -8,9 +8,9 @@ translation path keeps the fastest of `repeats` timed runs.
 from __future__ import annotations
 
 import importlib.util
+import logging
 import os
 import platform
-from collections.abc import Callable
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
@@ -22,6 +22,8 @@ from pipeline.benchmarking import inputs, models
 from pipeline.benchmarking.measure import IsolatedRunner, Measurement, peak_rss_mb
 from pipeline.benchmarking.paths import PATHS, SUMMARY_SETTINGS, Job
 from pipeline.benchmarking.report import Row
+
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -119,9 +121,8 @@ def _workload(job: Job) -> dict[str, int]:
 class Benchmark:
     """Runs the paths of one device and collects the report rows."""
 
-    def __init__(self, options: Options, log: Callable[[str], None] = print) -> None:
+    def __init__(self, options: Options) -> None:
         self.options = options
-        self.log = log
         self.runner = IsolatedRunner()
         self.sizes = _sizes(options)
         self.skipped: list[str] = []  # paths this machine cannot run, and why
@@ -133,7 +134,7 @@ class Benchmark:
         for plan in plans:
             if plan.conversion is not None and plan.conversion not in folders:
                 continue
-            self.log(f"  {task} / {model}: {plan.label} ...")
+            log.info(f"  {task} / {model}: {plan.label} ...")
             planned = replace(job, path=plan.runner, model_dir=str(folders[plan.conversion]),
                               compute_type=plan.compute_type, max_batch_size=plan.max_batch_size)
             try:
@@ -143,7 +144,7 @@ class Benchmark:
                     raise  # without the reference there is nothing to compare with
                 reason = str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
                 self.failed.append(f"{task} / {model}: {plan.label}: {reason}")
-                self.log(f"    failed: {reason}")
+                log.info(f"    failed: {reason}")
         reference = measurements[0][1]
         return [Row(task, model, plan.label, plan.exact, measurement, reference) for plan, measurement in measurements]
 
@@ -153,13 +154,13 @@ class Benchmark:
         if reason:
             if reason not in self.skipped:
                 self.skipped.append(reason)
-                self.log(reason)
+                log.info(reason)
             return {}
         from pipeline.models.convert_ctranslate2 import convert_to_ctranslate2
 
         folders = {}
         for quantization in sorted({plan.conversion for plan in plans if plan.conversion}):
-            self.log(f"converting {model_dir.name} to CTranslate2 ({quantization}) ...")
+            log.info(f"converting {model_dir.name} to CTranslate2 ({quantization}) ...")
             folders[quantization] = convert_to_ctranslate2(
                 model_dir, out_prefix.with_name(f"{out_prefix.name}-{quantization}"), quantization, force=True
             )
@@ -169,7 +170,7 @@ class Benchmark:
         options, work = self.options, self.options.work_dir
         fixture = options.shared_dir / "fixtures" / "indictrans2" / "tiny-indic-en"
         size = self.sizes["translator"]
-        self.log(f"building {size.name} with random weights ...")
+        log.info(f"building {size.name} with random weights ...")
         folders: dict[str | None, Path] = {None: models.build_indictrans(size, fixture, work / "indictrans2")}
         data = inputs.translation_inputs(options.shared_dir / "data" / "flores200", folders[None], options.sentences)
         plans = TRANSLATION_PATHS[options.device]
@@ -190,7 +191,7 @@ class Benchmark:
         rows, described = [], []
         for key in ("bart-large-cnn", "distilbart-cnn-12-6"):
             size = self.sizes[key]
-            self.log(f"building {size.name} with random weights ...")
+            log.info(f"building {size.name} with random weights ...")
             folders: dict[str | None, Path] = {None: models.build_bart(size, tokenizer_dir, work / key)}
             folders.update(self._converted(SUMMARY_PATHS[options.device], folders[None], work / f"{key}-ct2"))
             rows += self._run(SUMMARY_PATHS[options.device], "summary", size.name, job, folders)

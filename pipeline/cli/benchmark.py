@@ -9,6 +9,7 @@ import tempfile
 from pathlib import Path
 
 from pipeline.cli import project_root
+from pipeline.logs import add_logging_options, configure_logging
 
 EXIT_UNAVAILABLE = 2
 EXIT_FAILED = 1
@@ -39,11 +40,13 @@ def parse_args(argv: list[str] | None = None, prog: str | None = None) -> argpar
         help="the read-only data and fixtures (default: $PIPELINE_SHARED_DIR, or shared/ beside this project; beside "
         "the current directory for an installed package)",
     )
+    add_logging_options(parser)
     return parser.parse_args(argv)
 
 
 def main(argv: list[str] | None = None, prog: str | None = None) -> int:
     args = parse_args(argv, prog)
+    configure_logging(args)
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
     if not (args.shared_dir / "data" / "flores200").exists():
         print(f"error: {args.shared_dir} lacks data/flores200 (set --shared-dir)", file=sys.stderr)
@@ -63,7 +66,7 @@ def main(argv: list[str] | None = None, prog: str | None = None) -> int:
             sentences=args.sentences or (8 if args.quick else 48), articles=args.articles or (2 if args.quick else 4),
             max_output_tokens=8 if args.quick else None, repeats=1 if args.quick else 2,
         )
-        rows, context = Benchmark(options, log=lambda line: print(line, file=sys.stderr, flush=True)).run()
+        rows, context = Benchmark(options).run()
     document = report(rows, context)
     print(table(rows))
     for kind in ("skipped", "failed"):

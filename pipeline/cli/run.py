@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from pipeline.cli import project_root
+from pipeline.logs import add_logging_options, configure_logging
 
 if TYPE_CHECKING:
     from pipeline.config import RunConfig
@@ -86,6 +87,7 @@ def parse_args(argv: list[str] | None = None, prog: str | None = None) -> argpar
         "where they are, devices, batch settings, documents and characters of the input) and exit: models are "
         "found in their folder or the local Hugging Face cache, never downloaded nor loaded; nothing is written",
     )
+    add_logging_options(parser)
     return parser.parse_args(argv)
 
 
@@ -158,6 +160,7 @@ def dry_run_report(config: RunConfig, given_input: Path, output: Path) -> int:
 def main(argv: list[str] | None = None, prog: str | None = None) -> int:
     """`prog`: the command that started this one, for help and the `--resume` line (default: `python scripts/run.py`)."""
     args = parse_args(argv, prog)
+    configure_logging(args)
     from pipeline.errors import PipelineError
     from pipeline.io.inputs import check_input
     from pipeline.run_config import load_config
@@ -189,7 +192,8 @@ def main(argv: list[str] | None = None, prog: str | None = None) -> int:
         with StopOnSignal() as stop, input_file(args.input) as input_path:
             summary = run_pipeline(
                 config, input_path, output, resume=args.resume, config_file=str(args.config),
-                progress=not args.no_progress, retry_failed=args.retry_failed, stop_requested=lambda: stop.requested,
+                progress=not (args.no_progress or args.quiet), retry_failed=args.retry_failed,
+                stop_requested=lambda: stop.requested,
                 input_name="<standard input>" if input_path != args.input else None,
             )
     except PipelineError as error:

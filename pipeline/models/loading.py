@@ -17,6 +17,7 @@ from transformers.cache_utils import Cache, EncoderDecoderCache
 from pipeline.devices import Placement, resolve_placement
 from pipeline.errors import ConfigError, ModelLoadError
 from pipeline.models import indictrans  # noqa: F401  (registers IndicTrans2 with the Auto classes used below)
+from pipeline.models.announce import LoadAnnouncement, byte_size, parameters
 from pipeline.models.locate import explain, looks_like_path
 
 
@@ -73,6 +74,7 @@ def load_seq2seq(
     try:
         config = AutoConfig.from_pretrained(source, revision=revision)
         placement = resolve_placement(device, precision, config.model_type)
+        announcement = LoadAnnouncement(stage, model_id, str(placement.device), placement.dtype_name)
         tokenizer = AutoTokenizer.from_pretrained(source, revision=revision)
         # Weights are cast while loading, so an fp32 checkpoint never takes a `.half()` pass on the CPU.
         model = AutoModelForSeq2SeqLM.from_pretrained(
@@ -83,6 +85,9 @@ def load_seq2seq(
     model.to(placement.device).eval()
     if not hasattr(model, "_reorder_cache"):  # `generate()` prefers a model's own reorder over the cache's
         model._reorder_cache = reorder_self_attention_only
+    weights = list(model.parameters())
+    announcement.loaded(f"{parameters(sum(w.numel() for w in weights))}, "
+                        f"{byte_size(sum(w.numel() * w.element_size() for w in weights))}")
     return Seq2SeqModel(model, tokenizer, model_id, _resolved_revision(model_id, revision, config), placement)
 
 

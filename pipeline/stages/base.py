@@ -51,10 +51,11 @@ class Stage(ABC):
     name: ClassVar[str]
     config_model: ClassVar[type[Section]] = NoSettings  # its section of a run config, under its name
     metadata_key: ClassVar[str | None] = None  # key of its entry in a result's `stages`; default: `name`
+    record_key: ClassVar[str]  # that key, set for every subclass (read from the class by the runner's tallies)
 
-    @property
-    def record_key(self) -> str:
-        return self.metadata_key or self.name
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        cls.record_key = cls.metadata_key or getattr(cls, "name", None)
 
     @classmethod
     def check_config(cls, config: RunConfig, earlier_stages: list[str]) -> None:

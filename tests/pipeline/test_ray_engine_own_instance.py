@@ -25,7 +25,7 @@ def test_actors_that_cannot_fit_the_local_instance_are_refused_not_waited_for(
     config_file = tmp_path / "too-big.yaml"
     config_file.write_text(yaml.safe_dump(config, allow_unicode=True), encoding="utf-8")
     code = run_script(["--config", str(config_file), "--input", str(source), "--output", str(tmp_path / "run"),
-                       *(f"--set={override}" for override in tiny_overrides)])
+                       *(f"--set={override}" for override in tiny_overrides), "--quiet"])  # the error alone
     error = capsys.readouterr().err.strip()
     assert code == 2, error
     assert len(error.splitlines()) == 1
@@ -45,7 +45,8 @@ def test_an_address_nothing_answers_at_is_refused_at_once(run_script, repo_root,
     source.write_text(json.dumps({"id": "a", "text": "आज मौसम अच्छा है।"}, ensure_ascii=False) + "\n", encoding="utf-8")
     started = time.monotonic()
     code = run_script(["--config", str(repo_root / "configs" / "lead3.yaml"), "--set", "stages=[prepare, lead_k]",
-                       "--input", str(source), "--output", str(tmp_path / "run"), "--ray-address", f"127.0.0.1:{port}"])
+                       "--input", str(source), "--output", str(tmp_path / "run"), "--ray-address", f"127.0.0.1:{port}",
+                       "--quiet"])  # the error alone, without the run's plan line
     error = capsys.readouterr().err.strip()
     print(f"refused after {time.monotonic() - started:.1f} s")  # seen with -s; Ray alone waits for minutes
     assert code == 2 and error.startswith(f"error: engine.ray.address: nothing answers at 127.0.0.1:{port}")

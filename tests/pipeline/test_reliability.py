@@ -221,7 +221,7 @@ def test_a_full_disk_leaves_no_torn_line_and_the_run_resumable(run, monkeypatch,
         return real_write(fd, data)
 
     monkeypatch.setattr(os, "write", write)
-    code, err = run()
+    code, err = run("--quiet")  # no progress lines: what is left is what the error says
     assert code == 2 and len(err.strip().splitlines()) == 2  # the error, and how to continue
     assert "cannot write results (No space left on device)" in err
     results = (tmp_path / "run" / "results.jsonl").read_bytes()
