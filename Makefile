@@ -24,14 +24,18 @@ run: setup  ## translate and summarize examples/ with configs/default.yaml (down
 test: setup  ## the whole test suite, offline
 	$(PY) -m pytest -q
 
-.tiny-models/.built: $(VENV)/.installed  # built once (again only when the environment changes)
+# Built once: again only when the environment, the builder or a config (its overlay) changes.
+.tiny-models/.built: $(VENV)/.installed pipeline/tiny_models.py scripts/make_tiny_models.py $(wildcard configs/*.yaml)
 	$(PY) scripts/make_tiny_models.py .tiny-models
 	touch $@
 
 tiny-models: .tiny-models/.built
 
+# `make tiny-run CONFIG=configs/X.yaml` runs that config through its overlay; without CONFIG, configs/tiny.yaml.
+TINY_CONFIG = $(if $(filter command line environment,$(origin CONFIG)),$(CONFIG),configs/tiny.yaml)
+
 tiny-run: tiny-models  ## the full pipeline offline with tiny random-weight models (meaningless text)
-	$(PY) scripts/run.py --config configs/tiny.yaml --input $(INPUT)
+	$(PY) scripts/run.py --config $(TINY_CONFIG) --overlay .tiny-models/overlays/$(notdir $(TINY_CONFIG)) --input $(INPUT)
 
 clean:
 	rm -rf $(VENV) .tiny-models .pytest_cache

@@ -11,7 +11,8 @@ from __future__ import annotations
 
 import difflib
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Annotated, Any, ClassVar, Literal, get_args, get_origin
 
@@ -21,8 +22,8 @@ from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationErr
 from pipeline.errors import ConfigError
 
 __all__ = [
-    "ConfigError", "EngineConfig", "InputConfig", "OutputConfig", "RunConfig", "Section", "parse_override",
-    "read_config_file",
+    "ConfigError", "EngineConfig", "InputConfig", "OutputConfig", "Overlay", "RunConfig", "Section", "beside",
+    "dotted_leaves", "names_a_path", "parse_override", "read_config_file", "read_yaml_mapping",
 ]
 
 
@@ -30,14 +31,19 @@ CONFIG_DIR = "config_dir"  # validation context: the folder of the config file b
 
 
 def _beside_config(value: str | None, info: ValidationInfo) -> str | None:
-    """A relative path means the file beside the config, wherever the run is started from; a path that exists only
-    from the current directory (a `--set` value) is kept, and so is a hub id (`org/name`)."""
     directory = (info.context or {}).get(CONFIG_DIR)
-    if value is None or directory is None or Path(value).is_absolute():
+    return value if value is None or directory is None else beside(value, directory)
+
+
+def beside(value: str, directory: Path) -> str:
+    """A relative path means the file beside the config (or overlay) in `directory`, wherever the run is started
+    from; a path that exists only from the current directory (a `--set` value) is kept, and so is a hub id
+    (`org/name`)."""
+    if Path(value).is_absolute():
         return value
-    beside = Path(directory) / value
-    if beside.exists() or (not Path(value).exists() and _looks_like_a_path(value)):
-        return str(beside.resolve())  # missing too: the error names the full path it looked at
+    found = Path(directory) / value
+    if found.exists() or (not Path(value).exists() and _looks_like_a_path(value)):
+        return str(found.resolve())  # missing too: the error names the full path it looked at
     return value
 
 
@@ -191,26 +197,50 @@ def parse_override(assignment: str) -> tuple[str, Any]:
     return key.strip(), value
 
 
-def read_config_file(path: str | Path, overrides: list[str] = ()) -> tuple[dict[str, Any], str]:
-    """The YAML mapping of a config file with `--set` overrides applied, and how to name it in errors."""
-    path = Path(path)
+@dataclass(frozen=True)
+class Overlay:
+    """A YAML file of keys merged over a config (`scripts/run.py --overlay`), as the `--set` assignments it makes."""
+
+    path: Path
+    settings: list[tuple[str, Any]]  # (dotted key, value), its paths already resolved beside the overlay file
+
+
+def read_yaml_mapping(path: Path, kind: str = "config file") -> dict[str, Any]:
     try:
         raw = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
     except FileNotFoundError:
-        raise ConfigError(f"config file not found: {path}") from None
+        raise ConfigError(f"{kind} not found: {path}") from None
     except IsADirectoryError:
-        raise ConfigError(f"{path}: a folder, not a config file") from None
+        raise ConfigError(f"{path}: a folder, not a {kind}") from None
     except (yaml.YAMLError, UnicodeDecodeError) as error:
         raise ConfigError(f"{path}: not valid YAML: {error}") from None
     if not isinstance(raw, dict):
         raise ConfigError(f"{path}: the top level must be a mapping of keys to values")
+    return raw
+
+
+def dotted_leaves(tree: dict[str, Any], prefix: str = "") -> list[tuple[str, Any]]:
+    """`{translate: {generation: {num_beams: 1}}}` -> [(`translate.generation.num_beams`, 1)]: what `--set` assigns."""
+    leaves = []
+    for key, value in tree.items():
+        dotted = f"{prefix}{key}"
+        leaves += dotted_leaves(value, f"{dotted}.") if isinstance(value, dict) else [(dotted, value)]
+    return leaves
+
+
+def read_config_file(
+    path: str | Path, overrides: list[str] = (), overlays: Sequence[Overlay] = ()
+) -> tuple[dict[str, Any], str]:
+    """The YAML mapping of a config file with overlays, then `--set` overrides, applied; how to name it in errors."""
+    path = Path(path)
+    raw = read_yaml_mapping(path)
     raw.setdefault("name", path.stem)
-    source = str(path)
-    if overrides:
-        for key, value in map(parse_override, overrides):
-            _set_dotted(raw, key, value)
-        source = f"{path} with --set {' '.join(overrides)}"
-    return raw, source
+    settings = [*(setting for overlay in overlays for setting in overlay.settings), *map(parse_override, overrides)]
+    for key, value in settings:
+        _set_dotted(raw, key, value)
+    changes = [f"--overlay {overlay.path}" for overlay in overlays]
+    changes += [f"--set {' '.join(overrides)}"] if overrides else []
+    return raw, f"{path} with {' '.join(changes)}" if changes else str(path)
 
 
 def describe(error: ValidationError, source: str, prefix: str = "", model: type[BaseModel] | None = None) -> list[str]:
@@ -245,6 +275,19 @@ def _keys_at(model: type[BaseModel] | None, location: tuple[Any, ...]) -> list[s
         if get_origin(field.annotation) is dict:
             next(parts, None)  # the mapping's key (`engine.ray.stages.<stage>`): its value is the next section
     return list(model.model_fields) if model is not None else []
+
+
+def names_a_path(model: type[BaseModel], location: list[str]) -> bool:
+    """Whether the key at `location` of `model` is a `ConfigPath`, a path relative to the file that sets it."""
+    if not location:
+        return False  # a whole section
+    for part in location:
+        field = model.model_fields.get(part) if model is not None else None
+        if field is None:
+            return False
+        model = _section_model(field.annotation)
+    nested = (meta for argument in get_args(field.annotation) for meta in getattr(argument, "__metadata__", ()))
+    return any(getattr(meta, "func", None) is _beside_config for meta in (*field.metadata, *nested))
 
 
 def _section_model(annotation: Any) -> type[BaseModel] | None:

@@ -7,24 +7,39 @@ key path and the file: `translate.generation.num_beams: Input should be greater 
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
 from pydantic import BaseModel, ValidationError
 
 from pipeline.config import (
-    CONFIG_DIR, RUN_WIDE_KEYS, ConfigError, EngineConfig, RunConfig, Section, describe, read_config_file, suggestion,
+    CONFIG_DIR, RUN_WIDE_KEYS, ConfigError, EngineConfig, Overlay, RunConfig, Section, beside, describe, dotted_leaves,
+    names_a_path, read_config_file, read_yaml_mapping, suggestion,
 )
 from pipeline.engines import ENGINES
 from pipeline.stages import STAGES
 
-__all__ = ["ConfigError", "load_config", "validate_config"]
+__all__ = ["ConfigError", "load_config", "read_overlay", "validate_config"]
 
 
-def load_config(path: str | Path, overrides: list[str] = ()) -> RunConfig:
-    """Read, override and validate a run config; every problem becomes a `ConfigError` naming key and file."""
-    raw, source = read_config_file(path, overrides)
+def load_config(path: str | Path, overrides: list[str] = (), overlays: Sequence[str | Path] = ()) -> RunConfig:
+    """Read a run config, merge the overlay files over it in order, then the `--set` overrides, and validate it;
+    every problem becomes a `ConfigError` naming key and file."""
+    raw, source = read_config_file(path, overrides, [read_overlay(Path(overlay)) for overlay in overlays])
     return validate_config(raw, source, Path(path).parent)
+
+
+def read_overlay(path: Path) -> Overlay:
+    """An overlay's keys as `--set` assignments; a model folder in it is relative to the overlay file, so an overlay
+    written beside the models it names works from anywhere, whichever config it is laid over."""
+    settings = []
+    for key, value in dotted_leaves(read_yaml_mapping(path, "overlay")):
+        first, *rest = key.split(".")
+        model, location = (STAGES.get(first).config_model, rest) if first in STAGES else (RunConfig, [first, *rest])
+        settings.append((key, beside(value, path.parent) if isinstance(value, str) and names_a_path(model, location)
+                         else value))
+    return Overlay(path, settings)
 
 
 def validate_config(raw: dict[str, Any], source: str = "<dict>", config_dir: Path | None = None) -> RunConfig:

@@ -1,20 +1,36 @@
 """Tiny random-weight models in Hugging Face format, for running the whole pipeline offline in seconds.
 
 They produce meaningless text. What they do exercise is everything around the weights: tokenizers trained here
-(SentencePiece for the Marian translators, byte-level BPE for BART), `from_pretrained`, `generate()`, batching,
-map-reduce and the run folder. Tests use the same builder.
+(SentencePiece for the Marian and IndicTrans2 translators, BPE for NLLB and BART), `from_pretrained`,
+`generate()`, batching, map-reduce and the run folder; with CTranslate2 installed, also the converted IndicTrans2
+and BART models of `backend: ctranslate2`. Tests use the same builder.
+
+`write_overlays` writes, for each shipped config, the overlay (`scripts/run.py --overlay`) that puts these models in
+place of the config's own, so that every config can be smoke-tested without a download.
 """
 
 from __future__ import annotations
 
+import importlib.util
 import json
+import os
 import tempfile
 from pathlib import Path
+from typing import Any
 
 import sentencepiece as spm
 import torch
-from tokenizers import ByteLevelBPETokenizer
-from transformers import BartConfig, BartForConditionalGeneration, BartTokenizer, MarianConfig, MarianMTModel, MarianTokenizer
+import yaml
+from tokenizers import ByteLevelBPETokenizer, SentencePieceBPETokenizer
+from transformers import (
+    BartConfig, BartForConditionalGeneration, BartTokenizer, M2M100Config, M2M100ForConditionalGeneration,
+    MarianConfig, MarianMTModel, MarianTokenizer, NllbTokenizer,
+)
+
+from pipeline.config import ConfigError, RunConfig
+from pipeline.models.indictrans import IndicTransConfig, IndicTransForConditionalGeneration, IndicTransTokenizer
+from pipeline.run_config import load_config
+from pipeline.text.languages import LANGUAGE_TAGS
 
 # A few lines of each language, written for this purpose, to train the tiny vocabularies on.
 HINDI_LINES = (
@@ -102,11 +118,141 @@ def build_tiny_bart(out_dir: Path, seed: int) -> Path:
     return out_dir
 
 
+_FAIRSEQ_SPECIALS = {"<s>": 0, "<pad>": 1, "</s>": 2, "<unk>": 3}  # IndicTrans2's dictionaries start with these
+
+
+def _indictrans_side(lines: tuple[str, ...], work_dir: Path, tags: tuple[str, ...]) -> tuple[Path, Path]:
+    """One side's SentencePiece model and dictionary (`model.SRC`, `dict.SRC.json`); a source dictionary holds the
+    language tags a source line starts with."""
+    work_dir.mkdir()
+    model_file = _sentencepiece_vocabulary(lines, work_dir)
+    pieces = spm.SentencePieceProcessor(model_file=str(model_file))
+    vocab = dict(_FAIRSEQ_SPECIALS)
+    for token in (*tags, *(pieces.id_to_piece(i) for i in range(pieces.get_piece_size()))):
+        vocab.setdefault(token, len(vocab))
+    vocab_file = work_dir / "dict.json"
+    vocab_file.write_text(json.dumps(vocab, ensure_ascii=False), encoding="utf-8")
+    return model_file, vocab_file
+
+
+def build_tiny_indictrans(out_dir: Path, source: tuple[str, ...], target: tuple[str, ...], seed: int) -> Path:
+    """An IndicTrans2 translator in the hub layout (this project's own model and tokenizer classes)."""
+    with tempfile.TemporaryDirectory() as work:
+        src_model, src_vocab = _indictrans_side(source, Path(work) / "source", tuple(sorted(LANGUAGE_TAGS)))
+        tgt_model, tgt_vocab = _indictrans_side(target, Path(work) / "target", ())
+        files = map(str, (src_vocab, tgt_vocab, src_model, tgt_model))
+        IndicTransTokenizer(*files, model_max_length=128).save_pretrained(out_dir)
+        sizes = [len(json.loads(vocab.read_text(encoding="utf-8"))) for vocab in (src_vocab, tgt_vocab)]
+    torch.manual_seed(seed)
+    config = IndicTransConfig(
+        encoder_layers=1, decoder_layers=1, encoder_embed_dim=16, decoder_embed_dim=16, encoder_ffn_dim=32,
+        decoder_ffn_dim=32, encoder_attention_heads=2, decoder_attention_heads=2, encoder_vocab_size=sizes[0],
+        decoder_vocab_size=sizes[1], max_source_positions=128, max_target_positions=128,
+    )
+    IndicTransForConditionalGeneration(config).save_pretrained(out_dir)
+    return out_dir
+
+
+def build_tiny_nllb(out_dir: Path, seed: int) -> Path:
+    """An NLLB-style translator (M2M-100 weights, NLLB's tokenizer with its FLORES-200 language tokens), both ways."""
+    bpe = SentencePieceBPETokenizer()
+    bpe.train_from_iterator(
+        HINDI_LINES + ENGLISH_LINES, vocab_size=300, min_frequency=1, special_tokens=list(_FAIRSEQ_SPECIALS),
+        show_progress=False,
+    )
+    trained = json.loads(bpe.to_str())["model"]
+    tokenizer = NllbTokenizer(vocab=trained["vocab"], merges=[tuple(merge) for merge in trained["merges"]])
+    tokenizer.save_pretrained(out_dir)
+    torch.manual_seed(seed)
+    config = M2M100Config(
+        vocab_size=len(tokenizer), max_position_embeddings=128, pad_token_id=tokenizer.pad_token_id,
+        bos_token_id=tokenizer.bos_token_id, eos_token_id=tokenizer.eos_token_id,
+        decoder_start_token_id=tokenizer.eos_token_id, **_TRANSFORMER_SIZE,
+    )
+    M2M100ForConditionalGeneration(config).save_pretrained(out_dir)
+    return out_dir
+
+
 def build_tiny_models(out_dir: str | Path) -> dict[str, Path]:
-    """All tiny models `configs/tiny.yaml` uses, under `out_dir`."""
+    """Every tiny model, under `out_dir`: those `configs/tiny.yaml` uses, a stand-in for each model family the
+    shipped configs name, and, with CTranslate2 installed, the IndicTrans2 and BART ones converted (int8)."""
     out_dir = Path(out_dir)
-    return {
+    models = {
         "marian-hi-en": build_tiny_marian(out_dir / "marian-hi-en", seed=1),
         "marian-en-hi": build_tiny_marian(out_dir / "marian-en-hi", seed=2),
         "bart-summarizer": build_tiny_bart(out_dir / "bart-summarizer", seed=3),
+        "indictrans2-hi-en": build_tiny_indictrans(out_dir / "indictrans2-hi-en", HINDI_LINES, ENGLISH_LINES, seed=4),
+        "indictrans2-en-hi": build_tiny_indictrans(out_dir / "indictrans2-en-hi", ENGLISH_LINES, HINDI_LINES, seed=5),
+        "nllb": build_tiny_nllb(out_dir / "nllb", seed=6),
     }
+    if importlib.util.find_spec("ctranslate2") is not None:  # an optional extra: pip install '.[fast]'
+        from pipeline.models.convert_ctranslate2 import convert_to_ctranslate2
+
+        for name in ("indictrans2-hi-en", "indictrans2-en-hi", "bart-summarizer"):
+            models[f"{name}-ct2"] = convert_to_ctranslate2(models[name], out_dir / f"{name}-ct2", "int8", force=True)
+    return models
+
+
+# The tiny model that stands in for a config's: by family and languages (a summarizer has none), and backend.
+STAND_INS = {
+    ("indictrans2", "hin_Deva", "eng_Latn"): "indictrans2-hi-en",
+    ("indictrans2", "eng_Latn", "hin_Deva"): "indictrans2-en-hi",
+    ("marian", "hin_Deva", "eng_Latn"): "marian-hi-en",
+    ("marian", "eng_Latn", "hin_Deva"): "marian-en-hi",
+    ("nllb", "hin_Deva", "eng_Latn"): "nllb",
+    ("nllb", "eng_Latn", "hin_Deva"): "nllb",
+    ("bart", None, None): "bart-summarizer",
+}
+# The longest generations (in new tokens) that keep a tiny run to seconds, well inside the 128-position tables;
+# a translator has languages, a summarizer none. A config's shorter settings are kept.
+TINY_LENGTHS = {"translator": {"min_new_tokens": 4, "max_new_tokens": 12},
+                "summarizer": {"min_new_tokens": 4, "max_new_tokens": 16}}
+
+
+def tiny_overlay(config: RunConfig, models: dict[str, Path], overlay_dir: Path) -> dict[str, Any]:
+    """The keys of `config` that must change for it to run on `models`: each stage's model (relative to
+    `overlay_dir`) and generation lengths over the tiny limits. A `ValueError` says what no tiny model stands in for."""
+    overlay: dict[str, Any] = {}
+    for stage in config.stages:
+        section = config.sections[stage]
+        if not hasattr(section, "model"):
+            continue  # no model: prepare, lead_k
+        languages = (getattr(section, "src_lang", None), getattr(section, "tgt_lang", None))
+        name = STAND_INS.get((section.family, *languages))
+        if name is not None and section.backend == "ctranslate2":
+            name = f"{name}-ct2"
+        if name not in models:
+            raise ValueError(
+                f"{stage}: no tiny model stands in for family {section.family} ({section.backend}"
+                f"{', ' + ' to '.join(languages) if languages[0] else ''})"
+            )
+        folder = os.path.relpath(Path(models[name]).resolve(), overlay_dir.resolve())
+        changes: dict[str, Any] = {"model": Path(folder).as_posix()}
+        limits = TINY_LENGTHS["translator" if languages[0] else "summarizer"]
+        lengths = {key: limit for key, limit in limits.items() if getattr(section.generation, key) > limit}
+        if lengths:
+            changes["generation"] = lengths
+        overlay[stage] = changes
+    return overlay
+
+
+def write_overlays(configs_dir: Path, models: dict[str, Path], out_dir: Path) -> dict[Path, str]:
+    """`out_dir/<config name>.yaml` for every config of `configs_dir`; per config, the overlay written or why none."""
+    out_dir.mkdir(parents=True, exist_ok=True)
+    written = {}
+    for config_file in sorted(configs_dir.glob("*.yaml")):
+        try:
+            overlay = tiny_overlay(load_config(config_file), models, out_dir)
+        except (ConfigError, ValueError) as error:
+            written[config_file] = f"no overlay: {error}"
+            continue
+        path = out_dir / config_file.name
+        header = (
+            f"# scripts/run.py --config {config_file.parent.name}/{config_file.name} --overlay THIS_FILE runs that\n"
+            "# config on the tiny random-weight models of scripts/make_tiny_models.py: they replace its models\n"
+            "# (paths relative to this file), with generation lengths that keep a run to seconds. Meaningless text;\n"
+            "# the config's code paths.\n"
+        )
+        path.write_text(header + yaml.safe_dump(overlay, sort_keys=False), encoding="utf-8")
+        written[config_file] = str(path)
+    return written

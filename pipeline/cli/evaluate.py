@@ -6,6 +6,10 @@ Examples:
   python scripts/evaluate.py ../shared/data/news-summaries/cnndm.jsonl --out outputs/cnndm-eval \\
       --hypothesis-field systems.bart --reference-field reference --source-field article --sentence-splitter tokenized
 
+With --compare the reports go to a folder of their own, compare-<INPUT>-vs-<OTHER> beside INPUT (or
+--compare-output DIR); the runs' own reports are never touched, and a second comparison of the same runs
+replaces the first.
+
 A run folder's manifest.json declares the outputs its stages wrote, with their languages and references: each
 is scored as one track (a back-translation into Bengali is the track summary_bn, scored against
 reference_summary_bn). Plain files and older run folders are scored on summary, translation and summary_hi.
@@ -28,6 +32,7 @@ from pipeline.evaluation.reports import write_reports
 from pipeline.evaluation.sentences import SPLITTERS
 from pipeline.evaluation.suite import Evaluation, EvaluationSettings, evaluate
 from pipeline.evaluation.tracks import FieldChoice, choose_tracks, english_translation_field
+from pipeline.io.evaluation_files import comparison_folder
 from pipeline.records import OutputField
 
 PROG = "evaluate.py"
@@ -55,14 +60,23 @@ def build_parser(prog: str = PROG) -> argparse.ArgumentParser:
         "its values replace INPUT's own",
     )
     parser.add_argument(
-        "--out", type=Path, metavar="DIR", help="where the reports go (default: the run folder, or INPUT's folder)"
+        "--out", type=Path, metavar="DIR", help="where the reports go (default: the run folder, or INPUT's folder); "
+        "not with --compare"
     )
     parser.add_argument(
         "--compare",
         type=Path,
         metavar="OTHER",
         help="a second run (same forms as INPUT) scored on INPUT's references; each output is tested against "
-        "INPUT's with a paired bootstrap on the shared ids (difference = INPUT − OTHER)",
+        "INPUT's with a paired bootstrap on the shared ids (difference = INPUT − OTHER). The reports go to "
+        "--compare-output, not into either run's folder",
+    )
+    parser.add_argument(
+        "--compare-output",
+        type=Path,
+        metavar="DIR",
+        help="where the comparison's reports go (default: compare-<INPUT>-vs-<OTHER> beside INPUT, also when OTHER "
+        "lies elsewhere; a rerun replaces it); a run's folder is refused",
     )
     fields = parser.add_argument_group(
         "fields",
@@ -150,6 +164,10 @@ def parse_arguments(argv: list[str] | None, prog: str = PROG) -> argparse.Namesp
         parser.error("--confidence must be between 0 and 1")
     if arguments.lead_sentences < 0:
         parser.error("--lead-sentences must be 0 or more")
+    if arguments.compare is None and arguments.compare_output is not None:
+        parser.error("--compare-output is for --compare")
+    if arguments.compare is not None and arguments.out is not None:
+        parser.error("--out is for one run's reports; a comparison goes to --compare-output")
     return arguments
 
 
@@ -196,6 +214,10 @@ def main(argv: list[str] | None = None, prog: str = PROG) -> int:
     try:
         if arguments.bertscore_model is not None and not arguments.bertscore_model.is_dir():
             raise InputError(f"{arguments.bertscore_model}: no such model folder (--bertscore-model)")
+        if arguments.compare is None:
+            out_dir = arguments.out or (arguments.input if arguments.input.is_dir() else arguments.input.parent)
+        else:
+            out_dir = comparison_folder(arguments.input, arguments.compare, arguments.compare_output)
         run = read_run(arguments.input)
         settings = settings_from(arguments, run.declared_outputs)
         if arguments.references is not None:
@@ -204,7 +226,6 @@ def main(argv: list[str] | None = None, prog: str = PROG) -> int:
         other = read_run(arguments.compare) if arguments.compare is not None else None
         evaluation = evaluate(run, other, settings)
         check_scored(evaluation, settings, arguments.input)
-        out_dir = arguments.out or (arguments.input if arguments.input.is_dir() else arguments.input.parent)
         written = write_reports(evaluation, out_dir)
     except (InputError, OSError) as error:  # OSError: e.g. an --out folder that cannot be written; it names the path
         one_line = " ".join(str(error).split())  # wrapped third-party messages may span lines

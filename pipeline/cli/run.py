@@ -58,6 +58,11 @@ def parse_args(argv: list[str] | None = None, prog: str | None = None) -> argpar
         "the current directory's outputs/ for a package installed outside its source folder)",
     )
     parser.add_argument(
+        "--overlay", dest="overlays", action="append", default=[], type=Path, metavar="FILE",
+        help="a YAML file of config keys merged over --config, before --set (repeatable, in order); model folders "
+        "in it are relative to the overlay file, e.g. .tiny-models/overlays/default.yaml from make_tiny_models.py",
+    )
+    parser.add_argument(
         "--set", dest="overrides", action="append", default=[], metavar="KEY=VALUE",
         help="override a config key, e.g. --set translate.generation.num_beams=1 (repeatable; values are YAML)",
     )
@@ -135,6 +140,8 @@ def resume_command(args: argparse.Namespace, output: Path, prog: str | None) -> 
         pass
     command = [*(shlex.split(prog) if prog else ["python", str(script)]),
                "--config", str(args.config), "--input", str(args.input), "--output", str(output)]
+    for overlay in args.overlays:
+        command += ["--overlay", str(overlay)]
     for override in args.overrides:
         command += ["--set", override]
     if args.engine:
@@ -177,7 +184,7 @@ def main(argv: list[str] | None = None, prog: str | None = None) -> int:
               "folder and read its results.jsonl", file=sys.stderr)
         return EXIT_USAGE
     try:
-        config = load_config(args.config, overrides)
+        config = load_config(args.config, overrides, args.overlays)
         output = output or project_root() / "outputs" / f"{config.name}-{datetime.now():%Y%m%d-%H%M%S}"
         if str(args.input) != "-":
             check_input(args.input)  # a missing input is refused before anything heavy is imported

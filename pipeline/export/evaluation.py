@@ -1,8 +1,8 @@
 """What scripts/evaluate.py wrote into a run folder, narrowed to the run's own outputs.
 
-The files are read by `pipeline.io.evaluation_files`. The evaluator also scores a lead-3 baseline and, with
---compare, another run's outputs; those rows describe texts that are not in the exported dataset, so only rows
-with the run's label and ``baseline`` false are kept.
+The files are read by `pipeline.io.evaluation_files`. The evaluator also scores a lead-3 baseline, and an older
+version wrote a --compare report, another run's outputs included, into the run folder; those rows describe texts
+that are not in the exported dataset, so only rows with the run's label and ``baseline`` false are kept.
 """
 
 from __future__ import annotations

@@ -1,5 +1,7 @@
 """What scripts/evaluate.py writes into a run folder (or its --out folder), as typed records, written and read here.
 
+A comparison of two runs (--compare) is written into a folder of its own (`comparison_folder`), never into a run's.
+
     scores.jsonl   one `ScoreRow` per (track, system, document): the document's score by every metric
     report.json    the `Report`: runs, settings, and per track the systems' corpus scores with confidence
                    intervals and signatures, the paired tests, output statistics; plus notices
@@ -20,7 +22,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_serial
 
 from pipeline.errors import InputError
 from pipeline.io.json_files import read_json, read_jsonl
-from pipeline.io.run_folder import Manifest
+from pipeline.io.run_folder import Manifest, is_run_folder
 
 __all__ = [
     "REPORT",
@@ -41,6 +43,7 @@ __all__ = [
     "TextStatistics",
     "Tool",
     "TrackReport",
+    "comparison_folder",
     "read_report",
     "read_scores",
     "write_report",
@@ -246,3 +249,19 @@ def read_report(folder: Path) -> Report | None:
         problem = error.errors()[0]
         key = ".".join(map(str, problem["loc"])) or "(top level)"
         raise InputError(f"{path}: not a report written by scripts/evaluate.py ({key}: {problem['msg']})") from None
+
+
+def comparison_folder(first: Path, second: Path, chosen: Path | None = None) -> Path:
+    """Where the comparison of `first` with `second` goes: `chosen`, else `compare-<first>-vs-<second>` beside
+    `first`. A folder that is a run's, or holds a report of one run, is refused: a comparison never replaces the
+    report a run was scored with (its own earlier comparison it does replace)."""
+    if chosen is None:
+        names = [path.resolve().name if path.is_dir() else path.stem for path in (first, second)]
+        chosen = first.resolve().parent / f"compare-{names[0]}-vs-{names[1]}"
+    if is_run_folder(chosen) or any(chosen.resolve() == path.resolve() for path in (first, second)):
+        raise InputError(f"{chosen}: a run's folder; a comparison goes to a folder of its own (--compare-output DIR)")
+    existing = read_report(chosen)
+    if existing is not None and existing.compare is None:
+        raise InputError(f"{chosen}: holds the report of one run, which a comparison would overwrite; choose "
+                         "another --compare-output")
+    return chosen

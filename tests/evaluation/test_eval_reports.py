@@ -92,14 +92,31 @@ def evaluate_script(repo_root, *arguments):
     return subprocess.run(command, capture_output=True, text=True, timeout=120)
 
 
+REPORT_FILES = ("report.json", "report.md", "report.html", "scores.jsonl")
+
+
+def report_bytes(folder):
+    return {name: (folder / name).read_bytes() for name in REPORT_FILES}
+
+
 @pytest.fixture(scope="module")
-def reports(repo_root, tmp_path_factory):
+def compared(repo_root, tmp_path_factory, script):
+    """Two runs, each scored on its own, then compared; the runs' own reports as they were before the comparison."""
     root = tmp_path_factory.mktemp("runs")
     ours = write_run_folder(root / "ours", "bart-truncate", SUMMARIES_A)
     theirs = write_run_folder(root / "theirs", "lead-like", SUMMARIES_B)
+    own = {}
+    for run in (ours, theirs):
+        assert script.main([str(run), "--bootstrap-samples", "20"]) == 0
+        own[run] = report_bytes(run)
     finished = evaluate_script(repo_root, ours, "--compare", theirs, "--bootstrap-samples", "200")
     assert finished.returncode == 0, finished.stderr
-    return ours
+    return root / "compare-ours-vs-theirs", own
+
+
+@pytest.fixture(scope="module")
+def reports(compared):
+    return compared[0]
 
 
 @pytest.fixture(scope="module")
@@ -111,9 +128,48 @@ def summary_track(report):
     return next(track for track in report["tracks"] if track["name"] == "summary")
 
 
-def test_reports_are_written_into_the_run_folder(reports):
-    names = ("report.json", "report.md", "report.html", "scores.jsonl")
-    assert all((reports / name).stat().st_size > 0 for name in names)
+def test_reports_of_a_comparison_are_written_into_a_folder_beside_the_first_run(reports):
+    assert all((reports / name).stat().st_size > 0 for name in REPORT_FILES)
+
+
+def test_a_comparison_leaves_each_runs_own_report_byte_identical(compared):
+    _, own = compared
+    assert all(report_bytes(run) == before for run, before in own.items())
+
+
+def test_a_comparison_goes_to_compare_output_when_given(script, compared, tmp_path):
+    folder, own = compared
+    ours, theirs = own
+    out = tmp_path / "ours-against-theirs"
+    assert script.main([str(ours), "--compare", str(theirs), "--compare-output", str(out),
+                        "--bootstrap-samples", "20"]) == 0
+    assert json.loads((out / "report.json").read_text(encoding="utf-8"))["compare"]["label"] == "lead-like"
+    assert report_bytes(ours) == own[ours]
+
+
+@pytest.mark.parametrize("target", ["ours", "theirs", "evaluated"])
+def test_a_comparison_never_writes_over_a_runs_report(script, compared, tmp_path, capsys, target):
+    _, own = compared
+    ours, theirs = own
+    evaluated = tmp_path / "evaluated"  # a folder holding one run's report (evaluate.py --out)
+    assert script.main([str(ours), "--out", str(evaluated), "--bootstrap-samples", "20"]) == 0
+    before = report_bytes(evaluated)
+    destination = {"ours": ours, "theirs": theirs, "evaluated": evaluated}[target]
+    assert script.main([str(ours), "--compare", str(theirs), "--compare-output", str(destination)]) == 2
+    assert f"evaluate.py: error: {destination}: " in one_line_error(capsys)
+    assert report_bytes(ours) == own[ours] and report_bytes(theirs) == own[theirs]
+    assert report_bytes(evaluated) == before
+
+
+@pytest.mark.parametrize("options, message", [
+    (["--compare-output", "x"], "--compare-output is for --compare"),
+    (["--compare", "x", "--out", "y"], "--out is for one run's reports; a comparison goes to --compare-output"),
+])
+def test_output_options_of_the_wrong_mode_are_usage_errors(script, tmp_path, capsys, options, message):
+    with pytest.raises(SystemExit) as stopped:
+        script.main([str(tmp_path), *options])
+    assert stopped.value.code == 2
+    assert message in capsys.readouterr().err
 
 
 def test_every_track_of_a_full_run_is_scored(report):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import shutil
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -56,11 +57,13 @@ def read_jsonl(path: Path) -> list[dict]:
 
 @pytest.fixture(scope="module")
 def evaluated(tmp_path_factory, evaluate_run) -> Path:
-    """A run scored by the evaluator with its lead-3 baseline and against a second run with the same outputs."""
+    """A run scored by the evaluator with its lead-3 baseline, then compared with a second run (in a folder of
+    its own, compare-ours-vs-other, beside them)."""
     root = tmp_path_factory.mktemp("evaluated")
     theirs = [{**result, "summary": "Officials spoke."} for result in SCORED_RESULTS]
     other = write_run(root / "other", theirs, name="other-run")
-    return evaluate_run(write_run(root / "ours", SCORED_RESULTS, name="our-run"), "--compare", str(other))
+    ours = evaluate_run(write_run(root / "ours", SCORED_RESULTS, name="our-run"))
+    return evaluate_run(ours, "--compare", str(other))
 
 
 def test_documents_in_errors_jsonl_are_not_exported_even_with_a_result(tmp_path):
@@ -111,6 +114,18 @@ def test_report_gives_the_corpus_score_interval_and_signature_of_each_own_column
     assert tuple(corpus) == OWN_COLUMNS
     chrf, read = ours["scores"]["chrf++"], corpus["translation_chrfpp"]
     assert (read.score, list(read.interval), read.signature) == (chrf["score"], chrf["ci"], chrf["signature"])
+
+
+def test_a_run_folder_holding_a_comparison_of_an_older_version_exports_only_its_own_scores(evaluated, tmp_path):
+    """Before comparisons had a folder of their own, --compare wrote its report, other run's rows included, into
+    the first run's folder."""
+    older = shutil.copytree(evaluated, tmp_path / "ours")
+    for name in ("report.json", "scores.jsonl"):
+        shutil.copyfile(evaluated.parent / "compare-ours-vs-other" / name, older / name)
+    assert "other-run" in (older / "scores.jsonl").read_text(encoding="utf-8")
+    run = read_run(older)
+    assert run.score_columns == OWN_COLUMNS
+    assert tuple(score.column for score in run.report.scores) == OWN_COLUMNS
 
 
 def test_run_without_report_has_no_corpus_scores(tmp_path):

@@ -1,12 +1,15 @@
 """Paths in a config file are relative to that file, so a run works the same from any directory."""
 
+import importlib.util
 import os
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 import yaml
 
+from pipeline.errors import ConfigError
 from pipeline.run_config import load_config
 
 
@@ -82,3 +85,56 @@ def test_the_default_run_folder_is_under_the_projects_outputs(run_script, repo_r
     finally:
         for folder in set((repo_root / "outputs").glob("model-free-paths-*")) - before:
             shutil.rmtree(folder)
+
+
+@pytest.fixture
+def overlay(layout, tiny_models):
+    """An overlay in `models/`, naming `./hi-en` (from `configs/`, another folder); a folder named like a family
+    beside it must not turn the family into a path."""
+    project, config, _ = layout
+    (project / "models" / "marian").mkdir()
+    path = project / "models" / "tiny.yaml"
+    path.write_text(yaml.safe_dump({
+        "translate": {"model": "./hi-en", "family": "marian", "generation": {"num_beams": 2}},
+    }), encoding="utf-8")
+    return config, path
+
+
+def test_a_model_path_in_an_overlay_is_relative_to_the_overlay_file(layout, overlay):
+    project, _, _ = layout
+    config, path = overlay
+    config.write_text(yaml.safe_dump({"stages": ["prepare", "translate"], "translate": {"model": "org/name"}}))
+    translate = load_config(config, overlays=[path]).sections["translate"]
+    assert translate.model == str((project / "models" / "hi-en").resolve())
+    assert translate.family == "marian"
+
+
+def test_an_overlay_merges_key_by_key_and_set_overrides_it(overlay):
+    config, path = overlay
+    translate = load_config(config, ["translate.generation.num_beams=3"], overlays=[path]).sections["translate"]
+    assert (translate.generation.num_beams, translate.generation.max_new_tokens) == (3, 8)
+    assert load_config(config, overlays=[path]).sections["translate"].generation.num_beams == 2
+
+
+def test_a_bad_key_in_an_overlay_names_the_overlay(overlay):
+    config, path = overlay
+    path.write_text("translate:\n  beams: 2\n", encoding="utf-8")
+    with pytest.raises(ConfigError, match=rf"translate\.beams: unknown key.*with --overlay {path}"):
+        load_config(config, overlays=[path])
+
+
+def test_a_missing_overlay_is_one_line_and_exit_2(layout, run_script, tmp_path, capsys):
+    _, config, _ = layout
+    code = run_script(["--config", str(config), "--input", str(tmp_path / "in.jsonl"), "--overlay", "absent.yaml"])
+    assert code == 2
+    assert capsys.readouterr().err == "error: overlay not found: absent.yaml\n"
+
+
+def test_the_resume_command_repeats_the_overlays_in_order(repo_root):
+    spec = importlib.util.spec_from_file_location("run_module", repo_root / "scripts" / "run.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    args = module.parse_args(["--config", "c.yaml", "--input", "in.jsonl", "--overlay", "a.yaml", "--overlay", "b.yaml",
+                              "--set", "batch_size=2"])
+    command = module.resume_command(args, Path("out"))
+    assert command.endswith("--output out --overlay a.yaml --overlay b.yaml --set batch_size=2 --resume")
