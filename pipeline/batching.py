@@ -46,15 +46,19 @@ def run_batched(
     max_tokens: int,
     max_size: int,
     on_split: Callable[[int], None] = lambda size: None,
+    on_done: Callable[[int], None] = lambda finished: None,
 ) -> list[R]:
     """Apply `run_batch` to length-sorted batches of `items` and return its results in input order.
 
     A batch whose `run_batch` raises `BatchTooLarge` is run again as two halves (each halved again if needed);
-    `on_split` hears the size of every batch split. A single item that does not fit raises.
+    `on_split` hears the size of every batch split. A single item that does not fit raises. `on_done` hears how
+    many items are finished after each batch (progress inside a long call).
     """
     results: list[R | None] = [None] * len(items)
+    finished = 0
 
     def run(batch: list[int]) -> None:
+        nonlocal finished
         try:
             outputs = run_batch([items[index] for index in batch])
         except BatchTooLarge:
@@ -69,6 +73,8 @@ def run_batched(
             raise RuntimeError(f"a batch of {len(batch)} inputs gave {len(outputs)} outputs")
         for index, output in zip(batch, outputs):
             results[index] = output
+        finished += len(batch)
+        on_done(finished)
 
     for batch in plan_batches(lengths, max_tokens, max_size):
         run(batch)

@@ -149,6 +149,18 @@ class StageTally:
         ]
 
 
+class _SegmentProgress:
+    """Progress inside the batch in flight, as the bar's postfix: a batch of long documents takes minutes, and the
+    document count alone would stand still meanwhile. Called from the engine's threads."""
+
+    def __init__(self) -> None:
+        self.bar: tqdm | None = None
+
+    def __call__(self, stage: str, done: int, total: int) -> None:
+        if self.bar is not None:
+            self.bar.set_postfix_str(f"{stage}: {done}/{total} segments")
+
+
 class RunFaultDetector:
     """Tells a fault of the run (a model that fails every input the same way) from faults of documents.
 
@@ -226,7 +238,8 @@ def run_pipeline(
         log.info("run: %s on engine %s; %d documents in %s (%d to do, %d already done); writing to %s",
                  " → ".join(config.stages), config.engine.name, scan.documents, input_name or input_path,
                  scan.documents - done_before, done_before, output_dir)
-        engine = ENGINES.get(config.engine.name)(plan)
+        segments = _SegmentProgress()
+        engine = ENGINES.get(config.engine.name)(plan, segments)
         try:
             models = engine.start()
         except BaseException:
@@ -244,6 +257,7 @@ def run_pipeline(
             started = time.perf_counter()
             try:
                 with tqdm(total=scan.documents, initial=done_before, unit="doc", disable=not progress) as bar:
+                    segments.bar = None if bar.disable else bar
                     asked = time.perf_counter()
                     for outcome in engine.run(pending):
                         log.debug("batch: %d documents (%d results, %d failed) in %.2f s", outcome.documents,

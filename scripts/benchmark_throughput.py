@@ -30,17 +30,21 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--articles", type=int, default=None, help="default: 256 on cuda, 4 on cpu, quick: 2")
     parser.add_argument("--translators", default="200M", help="comma-separated: 200M (dist-200M), 1B")
     parser.add_argument("--no-summarizer", action="store_true", help="translation only")
+    parser.add_argument("--sweep", default=None,
+                        help="comma-separated translation batch sizes (sentences) to compare, both attention kernels, "
+                             "instead of the standard settings")
+    parser.add_argument("--profile", action="store_true", help="also print torch.profiler's table for one batch")
     add_workload_arguments(parser, REPO_ROOT)
     return parser.parse_args(argv)
 
 
 def table(report: dict) -> str:
     lines = [f"device: {report['device']} ({report['precision']}), torch {report['torch']}",
-             "| model | setting | items | s | items/s | out tok/s | model TFLOP/s | MFU | batches |",
-             "|---|---|---|---|---|---|---|---|---|"]
+             "| model | setting | attention | items | s | items/s | out tok/s | model TFLOP/s | MFU | batches |",
+             "|---|---|---|---|---|---|---|---|---|---|"]
     for row in report["rows"]:
         mfu = "n/a" if row["mfu"] is None else f"{100 * row['mfu']:.2f}%"
-        lines.append(f"| {row['model']} | {row['setting']} | {row['items']} | {row['seconds']} | "
+        lines.append(f"| {row['model']} | {row['setting']} | {row['attention']} | {row['items']} | {row['seconds']} | "
                      f"{row['items_per_second']} | {row['output_tokens_per_second']} | "
                      f"{row['model_tflops_per_second']} | {mfu} | {row['batches']} |")
     return "\n".join(lines)
@@ -64,7 +68,8 @@ def main(argv: list[str] | None = None) -> int:
         options = Options(
             **workload(args, Path(scratch)), sentences=args.sentences or (16 if args.quick else 8192 if cuda else 64),
             articles=args.articles or (2 if args.quick else 256 if cuda else 4),
-            translators=translators, summarizer=not args.no_summarizer,
+            translators=translators, summarizer=not args.no_summarizer, profile=args.profile,
+            sweep=tuple(int(size) for size in args.sweep.split(",")) if args.sweep else (),
         )
         report = Throughput(options, log=lambda line: print(line, file=sys.stderr, flush=True)).run()
     print(table(report))

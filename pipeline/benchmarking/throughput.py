@@ -44,27 +44,24 @@ PEAK_BF16_TFLOPS = {"NVIDIA H200": 989.5, "NVIDIA H100 80GB HBM3": 989.5}
 
 @dataclass(frozen=True)
 class Setting:
-    """One configuration of a model: attention kernel and batch limits (`auto`: from the device's free memory)."""
+    """One configuration of a model: attention kernel (`auto`: the checkpoint's) and batch limits (`auto`: from the
+    device's free memory, as `max_batch_tokens: auto` sizes them in a run)."""
 
     label: str
-    attention: str = "eager"
+    attention: str = "auto"
     max_batch_tokens: int | str = 4096
     max_batch_size: int | str = 32
-
-    @property
-    def fixed(self) -> bool:
-        """Limits that do not grow with the device: measured on a part of the corpus (the rate is what counts)."""
-        return "auto" not in (self.max_batch_tokens, self.max_batch_size)
+    share: int = 1  # runs 1/share of the items: the config defaults' small batches need no whole corpus for a rate
 
 
 TRANSLATION_SETTINGS = (
-    Setting("eager attention, 4096 tokens / 32 sentences (config default)"),
-    Setting("sdpa attention, 4096 tokens / 32 sentences", "sdpa"),
-    Setting("sdpa attention, batches sized from free memory (auto)", "sdpa", "auto", "auto"),
+    Setting("config defaults: 4096 tokens / 32 sentences per batch", share=8),
+    Setting("sdpa attention, 4096 tokens / 32 sentences", "sdpa", share=8),
+    Setting("batches sized from free memory (auto)", max_batch_tokens="auto", max_batch_size="auto"),
 )
 SUMMARY_SETTINGS = (
-    Setting("eager attention, 4 articles (config default)", max_batch_size=4),
-    Setting("sdpa attention, batches sized from free memory (auto)", "sdpa", max_batch_size="auto"),
+    Setting("config default: 4 articles per batch", max_batch_size=4, share=8),
+    Setting("batches sized from free memory (auto)", max_batch_size="auto"),
 )
 
 
@@ -78,6 +75,7 @@ class Row:
     model_tflops: float
     batches: str  # the limits the setting resolved to
     device_peak_tflops: float | None
+    attention: str  # the kernel the model ran with
 
     def to_dict(self) -> dict[str, Any]:
         per_second = self.items / self.seconds
@@ -86,7 +84,7 @@ class Row:
                 "items_per_second": round(per_second, 1),
                 "output_tokens_per_second": round(self.output_tokens / self.seconds),
                 "model_tflops_per_second": round(self.model_tflops / self.seconds, 2),
-                "mfu": None if mfu is None else round(mfu, 4), "batches": self.batches}
+                "mfu": None if mfu is None else round(mfu, 4), "batches": self.batches, "attention": self.attention}
 
 
 def _linear_params(module: torch.nn.Module) -> int:
@@ -121,7 +119,8 @@ def _backend(model_dir: Path, attention: str, device: str, precision: str) -> Tr
     from transformers import AutoModelForSeq2SeqLM, AutoTokenizer
 
     placement = resolve_placement(device, precision)
-    model = AutoModelForSeq2SeqLM.from_pretrained(model_dir, dtype=placement.dtype, attn_implementation=attention)
+    kernel = {} if attention == "auto" else {"attn_implementation": attention}
+    model = AutoModelForSeq2SeqLM.from_pretrained(model_dir, dtype=placement.dtype, **kernel)
     model.to(placement.device).eval()
     loaded = Seq2SeqModel(model, AutoTokenizer.from_pretrained(model_dir), str(model_dir), "random", placement)
     return TransformersBackend(loaded)
@@ -141,7 +140,8 @@ class Options(Workload):
     articles: int = 64
     translators: tuple[str, ...] = ("200M",)
     summarizer: bool = True
-    fixed_share: int = 8  # settings with fixed batch limits run 1/8 of the items (at least a few batches)
+    sweep: tuple[int, ...] = ()  # translation batch sizes to compare (both attention kernels) instead of the settings
+    profile: bool = False  # also profile one batch of the largest setting: the CUDA kernels that take the time
 
 
 class Throughput:
@@ -154,10 +154,15 @@ class Throughput:
     def _capped(self, length: int) -> int:
         return min(length, self.options.max_output_tokens or length)
 
-    def _part(self, items: list, setting: Setting, batch: int) -> list:
-        if not setting.fixed:
-            return items
-        return items[: max(len(items) // self.options.fixed_share, 4 * batch)]
+    @staticmethod
+    def _part(items: list, setting: Setting, batch: int) -> list:
+        return items if setting.share == 1 else items[: max(len(items) // setting.share, 4 * batch)]
+
+    def _translation_settings(self) -> tuple[Setting, ...]:
+        if not self.options.sweep:
+            return TRANSLATION_SETTINGS
+        return tuple(Setting(f"{attention} attention, {size} sentences per batch", attention, size * 256, size)
+                     for size in self.options.sweep for attention in ("eager", "sdpa"))
 
     def _size(self, size: models.ModelSize) -> models.ModelSize:
         return size.scaled_down() if self.options.quick else size
@@ -177,7 +182,7 @@ class Throughput:
             size = self._size(TRANSLATORS[key])
             self.log(f"building {size.name} with random weights ...")
             folder = models.build_indictrans(size, tokenizer_dir, options.work_dir / f"translator-{key}")
-            for setting in TRANSLATION_SETTINGS:
+            for setting in self._translation_settings():
                 backend = _backend(folder, setting.attention, options.device, options.precision)
                 config = TranslatorConfig(model=str(folder), generation=generation,
                                           max_batch_tokens=setting.max_batch_tokens,
@@ -193,12 +198,25 @@ class Throughput:
                     size.name, setting.label, len(part), seconds, sum(map(len, outputs)),
                     generation_tflops(model, [len(ids) for ids in part], output_tokens, generation.num_beams),
                     f"{translator.max_batch_tokens} tokens / {translator.max_batch_size} sentences",
-                    _peak(self.device),
+                    _peak(self.device), model.config._attn_implementation,
                 ))
+                if self.options.profile and setting == self._translation_settings()[-1]:
+                    self.profile(lambda: translator.generate(part[: translator.max_batch_size]))
                 del translator, backend, model
                 if self.device.type == "cuda":
                     torch.cuda.empty_cache()
         return rows
+
+    def profile(self, run: Callable[[], object]) -> None:
+        """The kernels (and CPU operators) that take a batch's time, as torch.profiler counts them."""
+        from torch.profiler import ProfilerActivity, profile
+
+        activities = [ProfilerActivity.CPU] + ([ProfilerActivity.CUDA] if self.device.type == "cuda" else [])
+        with profile(activities=activities) as profiled:
+            run()
+            self.synchronize()
+        sort = "cuda_time_total" if self.device.type == "cuda" else "cpu_time_total"
+        self.log(profiled.key_averages().table(sort_by=sort, row_limit=18, max_name_column_width=60))
 
     def summary_rows(self) -> list[Row]:
         options = self.options
@@ -230,6 +248,7 @@ class Throughput:
                 generation_tflops(backend.loaded.model, [len(ids) for ids in source_ids], output_tokens,
                                   generation.num_beams),
                 f"{summarizer.max_batch_size} articles", _peak(self.device),
+                backend.loaded.model.config._attn_implementation,
             ))
             del summarizer, backend
             if self.device.type == "cuda":

@@ -32,7 +32,7 @@ COMMANDS = {
     "convert": Command("pipeline.cli.convert",
                        "convert an IndicTrans2 or BART folder into a CTranslate2 model"),
     "make-tiny-models": Command("pipeline.cli.make_tiny_models",
-                                "write the tiny random-weight models that configs/tiny.yaml uses"),
+                                "write tiny random-weight models and an overlay per config to run it on them"),
 }
 
 

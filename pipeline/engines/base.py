@@ -16,7 +16,7 @@ from pipeline.config import RunConfig, Section
 from pipeline.records import Document, DocumentError, Failure, Result
 from pipeline.registry import Registry
 from pipeline.stages import Stage, StagePlan
-from pipeline.stages.base import NoSettings
+from pipeline.stages.base import NoSettings, StageProgress
 
 
 @dataclass(frozen=True)
@@ -37,8 +37,9 @@ class Executor(ABC):
     name: ClassVar[str]
     config_model: ClassVar[type[Section]] = NoSettings  # its settings, under `engine.<name>` in a run config
 
-    def __init__(self, plan: StagePlan) -> None:
+    def __init__(self, plan: StagePlan, progress: StageProgress | None = None) -> None:
         self.plan = plan
+        self.progress = progress  # hears the stages' progress inside a batch, where they run in this process
 
     @abstractmethod
     def start(self) -> dict[str, dict[str, Any]]:

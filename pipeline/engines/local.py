@@ -21,7 +21,8 @@ from pydantic import Field
 from pipeline.config import Section
 from pipeline.engines.base import ENGINES, BatchOutcome, Executor, process_batch, refuse, run_stages
 from pipeline.records import Document, Failure
-from pipeline.stages import Stage
+from pipeline.stages import Stage, StagePlan
+from pipeline.stages.base import StageProgress
 
 _POLL_SECONDS = 0.1  # how often a thread blocked on a queue looks whether the run was stopped
 
@@ -144,13 +145,13 @@ class LocalExecutor(Executor):
     name = "local"
     config_model = LocalSettings
 
-    def __init__(self, plan) -> None:
-        super().__init__(plan)
+    def __init__(self, plan: StagePlan, progress: StageProgress | None = None) -> None:
+        super().__init__(plan, progress)
         self.settings: LocalSettings = plan.config.engine.settings.get("local") or LocalSettings()
         self._overlapped: _Overlapped | None = None
 
     def start(self) -> dict[str, dict[str, Any]]:
-        self._stages: list[Stage] = self.plan.build()
+        self._stages: list[Stage] = self.plan.build(progress=self.progress)
         described = {stage.name: stage.describe() for stage in self._stages}
         return {name: description for name, description in described.items() if description is not None}
 

@@ -34,6 +34,7 @@ from pipeline.engines.base import ENGINES, BatchOutcome, Executor, refuse, run_s
 from pipeline.errors import ConfigError, DeviceError, ModelLoadError, PipelineError, RunFault
 from pipeline.records import Document, Failure
 from pipeline.stages import Stage, StagePlan
+from pipeline.stages.base import StageProgress
 
 CONNECT_TIMEOUT_S = 5
 ITEM = "item"  # the column documents (or their failures) travel in between steps
@@ -211,8 +212,8 @@ class RayExecutor(Executor):
                     f"place them once, under engine.ray.stages.{given[0]}"
                 )
 
-    def __init__(self, plan: StagePlan) -> None:
-        super().__init__(plan)
+    def __init__(self, plan: StagePlan, progress: StageProgress | None = None) -> None:
+        super().__init__(plan, progress)  # not heard: the stages run in Ray's workers, which report per batch
         self.settings: RaySettings = plan.config.engine.settings.get("ray") or RaySettings()
         self._ray = None
         self._started_ray = False

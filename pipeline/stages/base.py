@@ -8,6 +8,7 @@ what it does to a batch of documents (`process`). Registering it under a name (`
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from pipeline.config import RunConfig, Section
@@ -24,11 +25,20 @@ class NoSettings(Section):
     """The section of a stage without settings: it accepts no keys."""
 
 
-class StageContext:
-    """What stages of one run share: the config, and translators loaded once even when two stages use one."""
+StageProgress = Callable[[str, int, int], None]  # (stage, units done, units in the call): progress inside a batch
 
-    def __init__(self, config: RunConfig) -> None:
+
+def _no_progress(stage: str, done: int, total: int) -> None:
+    return None
+
+
+class StageContext:
+    """What stages of one run share: the config, translators loaded once even when two stages use one, and where
+    to report progress inside a batch (a long document's segments)."""
+
+    def __init__(self, config: RunConfig, progress: StageProgress = _no_progress) -> None:
         self.config = config
+        self.progress = progress
         self._translators: dict[str, Translator] = {}
 
     def section(self, name: str) -> Any:

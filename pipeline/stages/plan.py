@@ -11,7 +11,7 @@ from dataclasses import dataclass, replace
 
 from pipeline.config import RunConfig
 from pipeline.records import OutputField
-from pipeline.stages.base import STAGES, Stage, StageContext
+from pipeline.stages.base import STAGES, Stage, StageContext, StageProgress
 
 # A run without a stage that says what its input is written in (no `prepare`) summarizes English input.
 UNDECLARED_INPUT_LANGUAGE = "en"
@@ -26,10 +26,10 @@ class StagePlan:
     def of(cls, config: RunConfig) -> StagePlan:
         return cls(config, tuple(STAGES.get(name) for name in config.stages))
 
-    def build(self, names: Collection[str] | None = None) -> list[Stage]:
+    def build(self, names: Collection[str] | None = None, progress: StageProgress | None = None) -> list[Stage]:
         """Its stages (or those `names` says, in plan order), models loaded; a model that cannot load stops the run
-        here, before any work."""
-        context = StageContext(self.config)
+        here, before any work. `progress` hears the stages' progress inside a batch."""
+        context = StageContext(self.config, *([progress] if progress else []))
         return [stage.build(context) for stage in self.stage_classes if names is None or stage.name in names]
 
     def on_device(self, device: str) -> StagePlan:

@@ -10,11 +10,12 @@ from dataclasses import dataclass
 
 from pipeline.config import RunConfig
 from pipeline.records import Document, OutputField
-from pipeline.stages.base import STAGES, Stage, StageContext, require_model
+from pipeline.stages.base import STAGES, Stage, StageContext, StageProgress, require_model
 from pipeline.text.degeneration import PROBLEMS, check
 from pipeline.text.indic import assemble
 from pipeline.text.languages import language_label
 from pipeline.translation import TRANSLATION_FAMILIES, Translator, TranslatorConfig
+from pipeline.translation.translator import Progress
 
 
 def check_translator_section(config: RunConfig, section: str) -> None:
@@ -35,13 +36,16 @@ class TranslatedDocument:
     problems: list[str]  # what the guard found in any of its sentences, in the order of `PROBLEMS`
 
 
-def translate_documents(translator: Translator, sentences: list[list[str]]) -> list[TranslatedDocument]:
+def translate_documents(
+    translator: Translator, sentences: list[list[str]], progress: Progress | None = None
+) -> list[TranslatedDocument]:
     """Translate each document's sentences, each checked against its source by the translator's guard.
 
-    All sentences of the batch go to the translator at once so it can sort them by length across documents.
+    All sentences of the batch go to the translator at once so it can sort them by length across documents;
+    `progress(done, total)` hears the sentences done after each of its batches.
     """
     splits_before = translator.oom_splits
-    translations = iter(translator.translate([s for own in sentences for s in own]))
+    translations = iter(translator.translate([s for own in sentences for s in own], progress))
     oom_splits = translator.oom_splits - splits_before
     described = translator.describe()
     settings = translator.config
@@ -71,8 +75,9 @@ class TranslateStage(Stage):
     name = "translate"
     config_model = TranslatorConfig
 
-    def __init__(self, translator: Translator) -> None:
+    def __init__(self, translator: Translator, progress: StageProgress) -> None:
         self.translator = translator
+        self.progress = progress
 
     @classmethod
     def check_config(cls, config: RunConfig, earlier_stages: list[str]) -> None:
@@ -102,14 +107,15 @@ class TranslateStage(Stage):
 
     @classmethod
     def build(cls, context: StageContext) -> TranslateStage:
-        return cls(context.translator("translate"))
+        return cls(context.translator("translate"), context.progress)
 
     def describe(self) -> dict:
         return self.translator.describe()
 
     def process(self, documents: list[Document]) -> None:
         segment_texts = [[s.text for s in document.segments] for document in documents]
-        for document, translated in zip(documents, translate_documents(self.translator, segment_texts)):
+        progress = lambda done, total: self.progress(self.name, done, total)  # noqa: E731
+        for document, translated in zip(documents, translate_documents(self.translator, segment_texts, progress)):
             document.outputs["translation"] = assemble(document.segments, translated.texts)
             document.stages[self.record_key] = translated.metadata
             document.flag("translation", translated.problems)

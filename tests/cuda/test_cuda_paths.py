@@ -80,14 +80,17 @@ def test_pipeline_translator_on_cuda_gives_the_reference_outputs(indictrans_fixt
     assert [t.text for t in translator.translate([r["input"] for r in records])] == [r["output"] for r in records]
 
 
-def test_auto_batch_limits_come_from_free_memory_and_attention_is_sdpa_on_cuda(indictrans_fixtures):
+def test_auto_batch_limits_come_from_free_memory_and_attention_stays_the_checkpoints_on_cuda(indictrans_fixtures):
     from pipeline.translation import TranslatorConfig, load_translator
+    from pipeline.translation.translator import AUTO_MAX_SENTENCES
 
     config = TranslatorConfig(model=str(indictrans_fixtures / "tiny-indic-en"), max_batch_tokens="auto",
                               max_batch_size="auto", generation={"num_beams": 5, "max_new_tokens": 16})
     translator = load_translator(config, "translate", "cuda", "bf16")
     described = translator.describe()
-    assert described["attention"] == "sdpa"
-    assert translator.max_batch_tokens > 4096 and translator.max_batch_size == translator.max_batch_tokens // 8
+    reference = AutoModelForSeq2SeqLM.from_pretrained(indictrans_fixtures / "tiny-indic-en")
+    assert described["attention"] == reference.config._attn_implementation
+    assert translator.max_batch_tokens > 4096
+    assert translator.max_batch_size == min(translator.max_batch_tokens // 8, AUTO_MAX_SENTENCES)
     (translation,) = translator.translate(["भारत ने मैच जीता।"])
     assert translation.tokens_out > 0

@@ -53,6 +53,7 @@ def test_the_throughput_benchmark_measures_every_setting(repo_root, flores_dir, 
                               "--articles", "2")
     settings = [(row["model"], row["setting"]) for row in report["rows"]]
     assert len(settings) == 5 and settings[0][0] == "indictrans2-indic-en-dist-200M (quick)"
+    assert report["rows"][1]["attention"] == "sdpa"
     # On a CPU `auto` means the config defaults; model FLOPs are counted whatever the device.
     assert all(row["batches"] == "4096 tokens / 32 sentences" for row in report["rows"][:3])
     assert all(row["model_tflops_per_second"] > 0 and row["mfu"] is None for row in report["rows"])

@@ -12,7 +12,8 @@ from pipeline.translation.translator import batch_limits
 
 def test_auto_takes_the_memory_budget_or_the_cpu_defaults_and_a_count_stays_a_count():
     assert batch_limits("auto", "auto", None) == (4096, 32)
-    assert batch_limits("auto", "auto", 80_000) == (80_000, 10_000)
+    assert batch_limits("auto", "auto", 80_000) == (80_000, 2048)  # beyond, beam search's cache reorder costs more
+    assert batch_limits("auto", "auto", 8_000) == (8_000, 1000)
     assert batch_limits(2048, "auto", 80_000) == (2048, 256)
     assert batch_limits("auto", 16, 80_000) == (80_000, 16)
     assert batch_limits(512, 8, 80_000) == (512, 8)
