@@ -14,6 +14,7 @@ import tempfile
 from pathlib import Path
 
 from pipeline.benchmarking.workload import add_workload_arguments, unavailable, workload
+from pipeline.logs import add_logging_options, configure_logging
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 
@@ -34,7 +35,8 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--sentences-per-document", type=int, default=None, help="default 24 (quick: 8)")
     parser.add_argument("--scales", default=None, help="corpus sizes of the cost curve (default 1,4,16; quick 1,2)")
     parser.add_argument("--batch-size", type=int, default=8, help="documents per batch of the run (default 8)")
-    add_workload_arguments(parser, REPO_ROOT)  # quick: 2 short documents, scales 1 and 2
+    add_workload_arguments(parser, REPO_ROOT)
+    add_logging_options(parser)  # quick: 2 short documents, scales 1 and 2
     return parser.parse_args(argv)
 
 
@@ -60,6 +62,7 @@ def table(report: dict) -> str:
 
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
+    configure_logging(args)
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
     if problem := unavailable(args):
         print(f"error: {problem}", file=sys.stderr)
@@ -73,7 +76,7 @@ def main(argv: list[str] | None = None) -> int:
             sentences_per_document=args.sentences_per_document or (8 if args.quick else 24),
             scales=scales, batch_size=args.batch_size,
         )
-        report = EndToEnd(options, log=lambda line: print(line, file=sys.stderr, flush=True)).run()
+        report = EndToEnd(options).run()
     print(table(report))
     if args.json:
         args.json.write_text(json.dumps(report, indent=2) + "\n", encoding="utf-8")

@@ -11,6 +11,7 @@ import tempfile
 from pathlib import Path
 
 from pipeline.benchmarking.workload import add_workload_arguments, unavailable, workload
+from pipeline.logs import add_logging_options, configure_logging
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 
@@ -35,6 +36,7 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
                              "instead of the standard settings")
     parser.add_argument("--profile", action="store_true", help="also print torch.profiler's table for one batch")
     add_workload_arguments(parser, REPO_ROOT)
+    add_logging_options(parser)
     return parser.parse_args(argv)
 
 
@@ -52,6 +54,7 @@ def table(report: dict) -> str:
 
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
+    configure_logging(args)
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
     if problem := unavailable(args):
         print(f"error: {problem}", file=sys.stderr)
@@ -71,7 +74,7 @@ def main(argv: list[str] | None = None) -> int:
             translators=translators, summarizer=not args.no_summarizer, profile=args.profile,
             sweep=tuple(int(size) for size in args.sweep.split(",")) if args.sweep else (),
         )
-        report = Throughput(options, log=lambda line: print(line, file=sys.stderr, flush=True)).run()
+        report = Throughput(options).run()
     print(table(report))
     if args.json:
         args.json.write_text(json.dumps(report, indent=2) + "\n", encoding="utf-8")

@@ -15,9 +15,9 @@ and their outputs can be compared.
 from __future__ import annotations
 
 import json
+import logging
 import time
 from collections import Counter
-from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -31,6 +31,7 @@ from pipeline.benchmarking.workload import Workload
 from pipeline.run_config import load_config
 from pipeline.runner import run_pipeline
 
+log = logging.getLogger(__name__)
 SENTENCES_PER_PARAGRAPH = 4
 
 
@@ -62,7 +63,7 @@ def _read_jsonl(path: Path) -> list[dict[str, Any]]:
 class Models:
     """The two real-size random-weight models and the fixed output lengths, built once per benchmark."""
 
-    def __init__(self, options: Options, log: Callable[[str], None]) -> None:
+    def __init__(self, options: Options) -> None:
         news = options.shared_dir / "data" / "news-summaries"
         tokenizer_dir = options.shared_dir / "fixtures" / "indictrans2" / "tiny-indic-en"
         translator, summarizer = models.INDICTRANS2_INDIC_EN_DIST_200M, models.BART_LARGE_CNN
@@ -70,7 +71,7 @@ class Models:
             translator, summarizer = translator.scaled_down(), summarizer.scaled_down()
         cap = options.max_output_tokens
         translation = inputs.translation_inputs(options.shared_dir / "data" / "flores200", tokenizer_dir, 256)
-        log(f"building {translator.name} and {summarizer.name} with random weights ...")
+        log.info(f"building {translator.name} and {summarizer.name} with random weights ...")
         self.translator = models.build_indictrans(translator, tokenizer_dir, options.work_dir / "translator")
         bart_tokenizer = inputs.train_bart_tokenizer(
             inputs.read_articles(news / "xsum.jsonl"), 50264, options.work_dir / "bart-tokenizer"
@@ -110,6 +111,7 @@ class RunMeasurement:
     seconds: float  # processing, models loaded
     stage_seconds: dict[str, float]  # summed over documents (a batch's time shared among its documents)
     outputs: dict[str, dict[str, str]]  # id -> {"translation", "summary"}
+    overlapped: bool = False  # stages ran at the same time: their shares overlap and add up to more than 1
 
     def row(self, baseline: float | None = None) -> dict[str, Any]:
         shares = {stage: round(seconds / self.seconds, 3) for stage, seconds in self.stage_seconds.items()}
@@ -120,7 +122,7 @@ class RunMeasurement:
             "tokens_per_second": round((self.source_tokens + self.output_tokens) / self.seconds, 1),
             "stage_share": shares,
         }
-        if self.stage_seconds:  # what no stage accounts for: reading, writing, the runner, waiting between threads
+        if self.stage_seconds and not self.overlapped:  # what no stage accounts for: reading, writing, the runner
             row["other_share"] = round(1 - sum(self.stage_seconds.values()) / self.seconds, 3)
         if baseline is not None:
             row["speedup"] = round(baseline / self.seconds, 2)
@@ -147,7 +149,7 @@ def measure_pipeline(options: Options, built: Models, corpus: Path, label: str, 
             output_tokens += result["stages"][stage]["tokens_out"]
     outputs = {result["id"]: {"translation": result["translation"], "summary": result["summary"]} for result in results}
     return RunMeasurement(label, len(results), sentences, source_tokens, output_tokens, summary.seconds,
-                          dict(stage_seconds), outputs)
+                          dict(stage_seconds), outputs, overlap)
 
 
 def measure_naive(options: Options, built: Models, corpus: Path) -> RunMeasurement:
@@ -217,23 +219,22 @@ def agreement(measured: RunMeasurement, reference: RunMeasurement) -> dict[str, 
 
 
 class EndToEnd:
-    def __init__(self, options: Options, log: Callable[[str], None] = print) -> None:
+    def __init__(self, options: Options) -> None:
         self.options = options
-        self.log = log
 
     def run(self) -> dict[str, Any]:
         options = self.options
-        built = Models(options, self.log)
+        built = Models(options)
         flores = options.shared_dir / "data" / "flores200"
         base = write_corpus(flores, options.documents, options.sentences_per_document, options.work_dir / "corpus-1x.jsonl")
-        self.log("warm-up: one document through the pipeline (untimed) ...")
+        log.info("warm-up: one document through the pipeline (untimed) ...")
         warm_up = write_corpus(flores, 1, options.sentences_per_document, options.work_dir / "corpus-warm-up.jsonl")
         measure_pipeline(options, built, warm_up, "warm-up", overlap=True)
-        self.log(f"1x corpus: {options.documents} documents; naive composition ...")
+        log.info(f"1x corpus: {options.documents} documents; naive composition ...")
         naive = measure_naive(options, built, base)
-        self.log("pipeline, stages one batch at a time (engine.local.overlap: false) ...")
+        log.info("pipeline, stages one batch at a time (engine.local.overlap: false) ...")
         sequential = measure_pipeline(options, built, base, "run.py, overlap off", overlap=False)
-        self.log("pipeline, stages overlapped (the default) ...")
+        log.info("pipeline, stages overlapped (the default) ...")
         overlapped = measure_pipeline(options, built, base, "run.py, overlap on (default)", overlap=True)
         curve = []
         for scale in options.scales:
@@ -241,7 +242,7 @@ class EndToEnd:
                 flores, options.documents * scale, options.sentences_per_document, options.work_dir / f"corpus-{scale}x.jsonl"
             )
             measured = overlapped if scale == 1 else measure_pipeline(options, built, corpus, f"run.py {scale}x", True)
-            self.log(f"  {scale}x: {measured.documents} documents, {measured.documents / measured.seconds:.3f} documents/s")
+            log.info(f"  {scale}x: {measured.documents} documents, {measured.documents / measured.seconds:.3f} documents/s")
             curve.append({"scale": scale, "documents": measured.documents, "seconds": round(measured.seconds, 2),
                           "documents_per_second": round(measured.documents / measured.seconds, 3)})
         rows = [naive.row(), sequential.row(naive.seconds), overlapped.row(naive.seconds)]

@@ -14,9 +14,11 @@ beam. Beams of a sentence all count: they are the work beam search asks for.
 
 from __future__ import annotations
 
+import logging
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, replace
+from pathlib import Path
 from typing import Any
 
 import torch
@@ -29,6 +31,8 @@ from pipeline.devices import resolve_placement
 from pipeline.models.loading import Seq2SeqModel
 from pipeline.summarization import Summarizer, SummarizerConfig
 from pipeline.translation import TRANSLATION_FAMILIES, Translator, TranslatorConfig
+
+log = logging.getLogger(__name__)
 
 # The 1.1B IndicTrans2 (indic-en-1B) as the IndicTrans2 paper (Gala et al., TMLR 2023, section 6) describes it:
 # 18 + 18 layers, width 1024, FFN 8192, 16 heads; vocabularies as the distilled model's.
@@ -145,9 +149,8 @@ class Options(Workload):
 
 
 class Throughput:
-    def __init__(self, options: Options, log: Callable[[str], None] = print) -> None:
+    def __init__(self, options: Options) -> None:
         self.options = options
-        self.log = log
         self.device = resolve_placement(options.device, options.precision).device
         self.synchronize = torch.cuda.synchronize if self.device.type == "cuda" else (lambda: None)
 
@@ -180,32 +183,38 @@ class Throughput:
         rows = []
         for key in options.translators:
             size = self._size(TRANSLATORS[key])
-            self.log(f"building {size.name} with random weights ...")
+            log.info(f"building {size.name} with random weights ...")
             folder = models.build_indictrans(size, tokenizer_dir, options.work_dir / f"translator-{key}")
             for setting in self._translation_settings():
-                backend = _backend(folder, setting.attention, options.device, options.precision)
-                config = TranslatorConfig(model=str(folder), generation=generation,
-                                          max_batch_tokens=setting.max_batch_tokens,
-                                          max_batch_size=setting.max_batch_size)
-                family = TRANSLATION_FAMILIES.get("indictrans2")(backend.tokenizer, "hin_Deva", "eng_Latn")
-                translator = Translator(backend, family, config)
-                translator.generate(source_ids[:8])  # warm-up: kernels chosen, memory pools filled
-                part = self._part(source_ids, setting, translator.max_batch_size)
-                self.log(f"  {size.name}: {setting.label}, {len(part)} sentences ...")
-                seconds, outputs = _timed(lambda: translator.generate(part), self.synchronize)
-                model = backend.loaded.model
-                rows.append(Row(
-                    size.name, setting.label, len(part), seconds, sum(map(len, outputs)),
-                    generation_tflops(model, [len(ids) for ids in part], output_tokens, generation.num_beams),
-                    f"{translator.max_batch_tokens} tokens / {translator.max_batch_size} sentences",
-                    _peak(self.device), model.config._attn_implementation,
-                ))
-                if self.options.profile and setting == self._translation_settings()[-1]:
-                    self.profile(lambda: translator.generate(part[: translator.max_batch_size]))
-                del translator, backend, model
-                if self.device.type == "cuda":
-                    torch.cuda.empty_cache()
+                rows.append(self._translation_row(size.name, folder, setting, source_ids, generation))
+                self._release()
         return rows
+
+    def _translation_row(self, name: str, folder: Path, setting: Setting, source_ids: list[list[int]],
+                         generation: GenerationConfig) -> Row:
+        """One setting of one translator, loaded for it alone (its memory is free again once this returns)."""
+        backend = _backend(folder, setting.attention, self.options.device, self.options.precision)
+        config = TranslatorConfig(model=str(folder), generation=generation, max_batch_tokens=setting.max_batch_tokens,
+                                  max_batch_size=setting.max_batch_size)
+        family = TRANSLATION_FAMILIES.get("indictrans2")(backend.tokenizer, "hin_Deva", "eng_Latn")
+        translator = Translator(backend, family, config)
+        translator.generate(source_ids[:8])  # warm-up: kernels chosen, memory pools filled
+        part = self._part(source_ids, setting, translator.max_batch_size)
+        log.info(f"  {name}: {setting.label}, {len(part)} sentences ...")
+        seconds, outputs = _timed(lambda: translator.generate(part), self.synchronize)
+        if self.options.profile and setting == self._translation_settings()[-1]:
+            self.profile(lambda: translator.generate(part[: translator.max_batch_size]))
+        model = backend.loaded.model
+        return Row(
+            name, setting.label, len(part), seconds, sum(map(len, outputs)),
+            generation_tflops(model, [len(ids) for ids in part], generation.max_new_tokens, generation.num_beams),
+            f"{translator.max_batch_tokens} tokens / {translator.max_batch_size} sentences", _peak(self.device),
+            model.config._attn_implementation,
+        )
+
+    def _release(self) -> None:
+        if self.device.type == "cuda":
+            torch.cuda.empty_cache()
 
     def profile(self, run: Callable[[], object]) -> None:
         """The kernels (and CPU operators) that take a batch's time, as torch.profiler counts them."""
@@ -216,7 +225,7 @@ class Throughput:
             run()
             self.synchronize()
         sort = "cuda_time_total" if self.device.type == "cuda" else "cpu_time_total"
-        self.log(profiled.key_averages().table(sort_by=sort, row_limit=18, max_name_column_width=60))
+        log.info(profiled.key_averages().table(sort_by=sort, row_limit=18, max_name_column_width=60))
 
     def summary_rows(self) -> list[Row]:
         options = self.options
@@ -231,29 +240,30 @@ class Throughput:
         generation = GenerationConfig(num_beams=options.summary_beams, min_new_tokens=output_tokens,
                                       max_new_tokens=output_tokens, length_penalty=2.0, no_repeat_ngram_size=3)
         size = self._size(models.BART_LARGE_CNN)
-        self.log(f"building {size.name} with random weights ...")
+        log.info(f"building {size.name} with random weights ...")
         folder = models.build_bart(size, tokenizer_dir, options.work_dir / "summarizer")
         rows = []
         for setting in SUMMARY_SETTINGS:
-            backend = _backend(folder, setting.attention, options.device, options.precision)
-            config = SummarizerConfig(model=str(folder), generation=generation, max_batch_size=setting.max_batch_size)
-            summarizer = Summarizer(backend, config)
-            summarizer.summarize(texts[:2])
-            part = self._part(texts, setting, summarizer.max_batch_size)
-            self.log(f"  {size.name}: {setting.label}, {len(part)} articles ...")
-            seconds, _ = _timed(lambda: summarizer.summarize(part), self.synchronize)
-            source_ids = backend.tokenizer(part, truncation=True, max_length=summarizer.max_input_tokens)["input_ids"]
-            rows.append(Row(
-                size.name, setting.label, len(part), seconds, len(part) * output_tokens,
-                generation_tflops(backend.loaded.model, [len(ids) for ids in source_ids], output_tokens,
-                                  generation.num_beams),
-                f"{summarizer.max_batch_size} articles", _peak(self.device),
-                backend.loaded.model.config._attn_implementation,
-            ))
-            del summarizer, backend
-            if self.device.type == "cuda":
-                torch.cuda.empty_cache()
+            rows.append(self._summary_row(size.name, folder, setting, texts, generation))
+            self._release()
         return rows
+
+    def _summary_row(self, name: str, folder: Path, setting: Setting, texts: list[str],
+                     generation: GenerationConfig) -> Row:
+        backend = _backend(folder, setting.attention, self.options.device, self.options.precision)
+        summarizer = Summarizer(backend, SummarizerConfig(model=str(folder), generation=generation,
+                                                          max_batch_size=setting.max_batch_size))
+        summarizer.summarize(texts[:2])
+        part = self._part(texts, setting, summarizer.max_batch_size)
+        log.info(f"  {name}: {setting.label}, {len(part)} articles ...")
+        seconds, _ = _timed(lambda: summarizer.summarize(part), self.synchronize)
+        source_ids = backend.tokenizer(part, truncation=True, max_length=summarizer.max_input_tokens)["input_ids"]
+        model = backend.loaded.model
+        return Row(
+            name, setting.label, len(part), seconds, len(part) * generation.max_new_tokens,
+            generation_tflops(model, [len(ids) for ids in source_ids], generation.max_new_tokens, generation.num_beams),
+            f"{summarizer.max_batch_size} articles", _peak(self.device), model.config._attn_implementation,
+        )
 
     def run(self) -> dict[str, Any]:
         rows = self.translation_rows() + (self.summary_rows() if self.options.summarizer else [])
