@@ -1,6 +1,5 @@
 """Paths in a config file are relative to that file, so a run works the same from any directory."""
 
-import importlib.util
 import os
 import subprocess
 import sys
@@ -130,11 +129,12 @@ def test_a_missing_overlay_is_one_line_and_exit_2(layout, run_script, tmp_path, 
     assert capsys.readouterr().err == "error: overlay not found: absent.yaml\n"
 
 
-def test_the_resume_command_repeats_the_overlays_in_order(repo_root):
-    spec = importlib.util.spec_from_file_location("run_module", repo_root / "scripts" / "run.py")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    args = module.parse_args(["--config", "c.yaml", "--input", "in.jsonl", "--overlay", "a.yaml", "--overlay", "b.yaml",
-                              "--set", "batch_size=2"])
-    command = module.resume_command(args, Path("out"))
-    assert command.endswith("--output out --overlay a.yaml --overlay b.yaml --set batch_size=2 --resume")
+def test_the_resume_command_repeats_the_overlays_in_order():
+    from pipeline.cli import run
+
+    args = run.parse_args(["--config", "c.yaml", "--input", "in.jsonl", "--overlay", "a.yaml", "--overlay", "b.yaml",
+                           "--set", "batch_size=2"])
+    for prog in (None, "indic-pipeline run"):
+        command = run.resume_command(args, Path("out"), prog)
+        assert command.endswith("--output out --overlay a.yaml --overlay b.yaml --set batch_size=2 --resume")
+    assert run.resume_command(args, Path("out"), "indic-pipeline run").startswith("indic-pipeline run --config c.yaml")

@@ -180,10 +180,10 @@ def looping_models(monkeypatch):
     translate, summarize = Translator.translate, Summarizer.summarize
     fixed = {"बारिश": LOOPING, "स्टेडियम": "A match was played in the stadium."}
 
-    def looping_translate(self, sentences):
+    def looping_translate(self, sentences, progress=None):
         return [
             next((dataclasses.replace(t, text=text) for word, text in fixed.items() if word in s), t)
-            for s, t in zip(sentences, translate(self, sentences))
+            for s, t in zip(sentences, translate(self, sentences, progress))
         ]
 
     def looping_summarize(self, texts):
