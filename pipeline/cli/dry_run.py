@@ -36,8 +36,8 @@ def dry_run(config: RunConfig, input_path: Path, input_name: str, output: Path) 
         result.problems.append(str(error))
     else:
         batches = -(-scan.documents // config.batch_size)
-        result.lines.append(f"input: {input_name}: {scan.documents} documents, {scan.characters} characters, "
-                            f"{batches} batches")
+        result.lines.append(f"input: {input_name}: {scan.documents} document{'s' * (scan.documents != 1)}, "
+                            f"{scan.characters} characters, {batches} batch{'es' * (batches != 1)}")
     result.lines.append(f"output: {output} (a dry run writes nothing)")
     return result
 
