@@ -69,5 +69,11 @@ class RunFault(PipelineError):
     exit_code = 4
 
 
+class FlaggedResult(PipelineError):
+    """A result has a quality flag the run was told to stop on (`--fail-on-flag`); it is written, the run stops."""
+
+    exit_code = 5
+
+
 class DocumentError(PipelineError):
     """A problem with one document (an empty text, a failed generation); the run records it and goes on."""

@@ -17,6 +17,7 @@ from pipeline.errors import DocumentError
 
 __all__ = [
     "INPUT_REFERENCES", "Document", "DocumentError", "Failure", "OutputField", "Result", "Segment", "count_flags",
+    "flag_matches",
 ]
 
 # The references an input document can carry (`input.reference_summary_field`, `...translation_field`), by key.
@@ -102,6 +103,13 @@ class Result:
             "id": self.id, "source": self.source, **self.outputs, **self.references, "flags": self.flags,
             "stages": self.stages,
         }
+
+
+def flag_matches(flag: str, kind: str) -> bool:
+    """Whether a flag (`translation:loop`) is of a kind: the flag itself, its output (`translation`) or its problem
+    (`loop`)."""
+    output, _, problem = flag.partition(":")
+    return kind in (flag, output, problem)
 
 
 def count_flags(results: Iterable[Result]) -> dict[str, int]:

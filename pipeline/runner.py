@@ -12,7 +12,7 @@ import hashlib
 import logging
 import time
 from collections import Counter
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Collection, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -20,11 +20,11 @@ from tqdm.auto import tqdm
 
 from pipeline.config import InputConfig, RunConfig
 from pipeline.engines import ENGINES, BatchOutcome
-from pipeline.errors import InputError, PipelineError, ResumeMismatchError, RunFault
+from pipeline.errors import FlaggedResult, InputError, PipelineError, ResumeMismatchError, RunFault
 from pipeline.io.inputs import read_documents
 from pipeline.io.run_folder import Counts, Manifest, RunFolder, Session
 from pipeline.provenance import now, package_versions
-from pipeline.records import Document
+from pipeline.records import Document, flag_matches
 from pipeline.run_config import validate_config
 from pipeline.stages import Stage, StagePlan
 
@@ -149,6 +149,16 @@ class StageTally:
         ]
 
 
+def _stop_on_flags(outcome: BatchOutcome, kinds: Collection[str]) -> None:
+    for result in outcome.results:
+        for flag in result.flags:
+            if matched := [kind for kind in kinds if flag_matches(flag, kind)]:
+                raise FlaggedResult(
+                    f"document {result.id!r} has the quality flag {flag} (--fail-on-flag {matched[0]}); its result is "
+                    "written and the run stopped there"
+                )
+
+
 class _SegmentProgress:
     """Progress inside the batch in flight, as the bar's postfix: a batch of long documents takes minutes, and the
     document count alone would stand still meanwhile. Called from the engine's threads."""
@@ -221,12 +231,14 @@ def run_pipeline(
     retry_failed: bool = False,
     stop_requested: Callable[[], bool] = lambda: False,
     input_name: str | None = None,
+    fail_on_flags: Collection[str] = (),
 ) -> RunSummary:
     """Run the configured stages over the input into `output_dir`.
 
     `input_name` is how the manifest names the input when its path is not its name (standard input, spooled).
     `stop_requested` is asked after every batch: when it says yes, the session ends there, its work written, and
-    the summary says `stopped`. Errors are `PipelineError`s; the run folder is left resumable after any of them.
+    the summary says `stopped`. A result with a flag of a kind in `fail_on_flags` (see `flag_matches`) stops the
+    run with `FlaggedResult` once its batch is written. Errors are `PipelineError`s; the run folder is left resumable after any of them.
     """
     input_path, output_dir = Path(input_path), Path(output_dir)
     scan = scan_input(input_path, config.input)
@@ -271,6 +283,7 @@ def run_pipeline(
                         bar.update(outcome.documents)
                         tally.observe(outcome)
                         detector.observe(outcome)
+                        _stop_on_flags(outcome, fail_on_flags)
                         asked = time.perf_counter()  # the next batch's seconds: the engine's, not the writing's
                         if stop_requested():
                             session.stopped = "interrupted"

@@ -27,6 +27,7 @@ exit codes:
   2    a bad config, input or output folder (one line says which file, line or key); with --dry-run, any problem
   3    a model could not be loaded (the line says what to do)
   4    the run stopped on a fault of its own (every document would fail the same way), or every document failed
+  5    a result has a quality flag named by --fail-on-flag (it is written; --resume continues after it)
   130  interrupted (Ctrl-C or SIGTERM): the line says how to continue with --resume
 
 example: python scripts/run.py --config configs/tiny.yaml --input examples/hindi_news.jsonl"""
@@ -86,6 +87,12 @@ def parse_args(argv: list[str] | None = None, prog: str | None = None) -> argpar
         "implies --engine ray",
     )
     parser.add_argument("--no-progress", action="store_true", help="no progress bar (for logs)")
+    parser.add_argument(
+        "--fail-on-flag", action="append", default=[], metavar="KIND", dest="fail_on_flags",
+        help="stop (exit 5) once a result has a quality flag of this kind: a flag (translation:loop), an output "
+        "(translation: any of its flags) or a problem (loop: on any output); repeatable. The flagged result is "
+        "written; --resume continues after it",
+    )
     parser.add_argument(
         "--dry-run", action="store_true",
         help="check everything a run checks before its first model loads, then print the plan (stages, models and "
@@ -151,6 +158,22 @@ def resume_command(args: argparse.Namespace, output: Path, prog: str | None) -> 
     return shlex.join([*command, "--resume"])
 
 
+def check_flag_kinds(kinds: list[str], config: RunConfig) -> None:
+    """A kind that no flag of this run can have would never stop it: refused, with the kinds there are."""
+    from pipeline.errors import ConfigError
+    from pipeline.stages import StagePlan
+    from pipeline.text.degeneration import PROBLEMS
+
+    outputs = [output.name for output in StagePlan.of(config).outputs]
+    known = [*outputs, *PROBLEMS, *(f"{output}:{problem}" for output in outputs for problem in PROBLEMS)]
+    for kind in kinds:
+        if kind not in known:
+            raise ConfigError(
+                f"--fail-on-flag {kind}: no flag of this run is of that kind; give an output ({', '.join(outputs)}), "
+                f"a problem ({', '.join(PROBLEMS)}) or both as output:problem"
+            )
+
+
 def dry_run_report(config: RunConfig, given_input: Path, output: Path) -> int:
     """Print the plan of `--dry-run`, and its problems on standard error: exit 2 when there is any."""
     from pipeline.cli.dry_run import dry_run
@@ -188,6 +211,7 @@ def main(argv: list[str] | None = None, prog: str | None = None) -> int:
         output = output or project_root() / "outputs" / f"{config.name}-{datetime.now():%Y%m%d-%H%M%S}"
         if str(args.input) != "-":
             check_input(args.input)  # a missing input is refused before anything heavy is imported
+        check_flag_kinds(args.fail_on_flags, config)
         if args.dry_run:
             return dry_run_report(config, args.input, output)
         from pipeline.runner import run_pipeline
@@ -202,6 +226,7 @@ def main(argv: list[str] | None = None, prog: str | None = None) -> int:
                 progress=not (args.no_progress or args.quiet), retry_failed=args.retry_failed,
                 stop_requested=lambda: stop.requested,
                 input_name="<standard input>" if input_path != args.input else None,
+                fail_on_flags=args.fail_on_flags,
             )
     except PipelineError as error:
         print(f"error: {error}", file=sys.stderr)

@@ -268,3 +268,33 @@ def test_the_guard_setting_off_keeps_the_loop_unflagged(repo_root, tiny_override
     run_pipeline(config, news, tmp_path / "run", progress=False)
     (rain, *_) = map(json.loads, (tmp_path / "run" / "results.jsonl").read_text(encoding="utf-8").splitlines())
     assert rain["flags"] == [] and LOOPING in rain["translation"]
+
+
+def run_args(repo_root, tiny_overrides, news, run, *extra):
+    sets = [item for override in [*tiny_overrides, "stages=[prepare, translate, summarize]", "batch_size=1"]
+            for item in ("--set", override)]
+    return ["--config", str(repo_root / "configs" / "tiny.yaml"), "--input", str(news), "--output", str(run),
+            "--no-progress", *sets, *extra]
+
+
+@pytest.mark.parametrize("kind, written", [("translation:loop", ["rain"]), ("summary", ["rain", "farm", "stadium"]),
+                                           ("loop", ["rain"])])
+def test_fail_on_flag_stops_after_writing_the_first_result_of_that_kind(
+    repo_root, tiny_overrides, looping_models, news, tmp_path, capsys, kind, written
+):
+    run = tmp_path / "run"
+    main = script(repo_root, "run")
+    assert main(run_args(repo_root, tiny_overrides, news, run, "--fail-on-flag", kind)) == 5
+    err = capsys.readouterr().err
+    assert "has the quality flag" in err and f"--fail-on-flag {kind}" in err and "continue with:" in err
+    assert [r["id"] for r in map(json.loads, (run / "results.jsonl").read_text(encoding="utf-8").splitlines())] == written
+    assert main(run_args(repo_root, tiny_overrides, news, run, "--resume")) == 0  # the rest, without the flag option
+    assert len((run / "results.jsonl").read_text(encoding="utf-8").splitlines()) == 4
+
+
+def test_a_flag_kind_no_output_of_the_run_can_have_is_refused(repo_root, tiny_overrides, news, tmp_path, capsys):
+    code = script(repo_root, "run")(run_args(repo_root, tiny_overrides, news, tmp_path / "run", "--fail-on-flag", "loops"))
+    assert code == 2
+    err = capsys.readouterr().err
+    assert "--fail-on-flag loops: no flag of this run is of that kind" in err and "translation, summary" in err
+    assert not (tmp_path / "run").exists()
