@@ -34,6 +34,7 @@ from pipeline.io.evaluation_files import (
     Bootstrap,
     Comparison,
     FailedDocument,
+    FlaggedDocument,
     PairedTest,
     Report,
     ReportSettings,
@@ -222,6 +223,9 @@ def _describe_run(indexed: IndexedRun) -> RunDescription:
         english_sources=len(indexed.english_sources),
         summarize_stage=None if described_stage is None else SummarizeStage.model_validate(described_stage),
         flags=None if run.stored is None else count_flags(run.stored.results),
+        flagged=[] if run.stored is None else [
+            FlaggedDocument(id=result.id, flags=result.flags) for result in run.stored.results if result.flags
+        ],
     )
 
 

@@ -22,7 +22,7 @@ from huggingface_hub import DatasetCard, DatasetCardData
 
 from pipeline.evaluation.bootstrap import MIN_DOCUMENTS
 from pipeline.text.markdown import fenced, markdown_code, markdown_text
-from pipeline.export.features import ColumnPlan
+from pipeline.export.features import ColumnPlan, flag_column
 from pipeline.export.folder import ARROW_DIR, parquet_pattern
 from pipeline.export.runs import Run
 from pipeline.io.run_folder import Manifest
@@ -191,6 +191,7 @@ def _columns(dataset: DatasetDict, splits: Mapping[str, Run], plan: ColumnPlan) 
         **{reference: "reference supplied with the input" for reference in plan.references},
         "flags": "problems the pipeline found in the document's outputs, as `<output>:<problem>` (see Quality flags); "
         "empty when none",
+        **{flag_column(flag): f"true when `flags` holds {markdown_code(flag)}" for flag in plan.flags},
     }
     for output in plan.outputs:
         descriptions[output.column] = _output_description(output)

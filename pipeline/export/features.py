@@ -3,7 +3,8 @@
 Each output a run's stages declare (`OutputField`) is one column, named by the output (`summary_en`, `summary_bn`),
 and so is the model that wrote it (`summarization_model`): a new stage's output is exported without edits here.
 A translation is a `Translation` pair of the output's source language and its own. Every export has a `flags`
-column: the document's quality flags (`translation:loop`), a list that is empty for a clean document.
+column: the document's quality flags (`translation:loop`), a list that is empty for a clean document; and a
+boolean column per kind of flag its examples have (`flag_translation_loop`), to filter on without parsing lists.
 
 Every split of an export shares one schema (the union over its runs), because `load_dataset` reads all
 Parquet files of a config with the same features; declaring the types up front also keeps a column that is
@@ -31,6 +32,7 @@ class ColumnPlan:
     outputs: tuple[OutputField, ...]  # one per text column, translations first, then in the order runs declare them
     references: tuple[str, ...]
     score_columns: tuple[str, ...]  # `<output>_<metric>`, see pipeline/export/evaluation.py
+    flags: tuple[str, ...] = ()  # the flags any exported example has, sorted: one boolean column each
 
     @property
     def model_columns(self) -> tuple[str, ...]:
@@ -55,7 +57,13 @@ def plan_columns(runs: Sequence[Run]) -> ColumnPlan:
         outputs=tuple(outputs),
         references=tuple(dict.fromkeys([*declared, *held])),
         score_columns=tuple(dict.fromkeys(column for run in runs for column in run.score_columns)),
+        flags=tuple(sorted({flag for run in runs for result in run.stored.exported for flag in result.flags})),
     )
+
+
+def flag_column(flag: str) -> str:
+    """`translation:loop` -> `flag_translation_loop`."""
+    return "flag_" + flag.replace(":", "_")
 
 
 def _meaning(output: OutputField) -> str:
@@ -72,6 +80,7 @@ def build_features(plan: ColumnPlan) -> Features:
     columns.update({reference: string for reference in plan.references})
     columns.update({column: string for column in plan.model_columns})
     columns["flags"] = Sequence(string)
+    columns.update({flag_column(flag): Value("bool") for flag in plan.flags})
     columns.update({column: Value("float64") for column in plan.score_columns})
     return Features(columns)
 

@@ -11,7 +11,7 @@ from typing import Any
 
 from datasets import Dataset, DatasetDict
 
-from pipeline.export.features import ColumnPlan, build_features
+from pipeline.export.features import ColumnPlan, build_features, flag_column
 from pipeline.export.runs import Run
 from pipeline.records import OutputField, Result
 
@@ -25,6 +25,7 @@ def to_row(result: Result, run: Run, plan: ColumnPlan) -> dict[str, Any]:
     row.update({reference: result.references.get(reference) for reference in plan.references})
     row.update({column: _model(result, model_stages.get(column)) for column in plan.model_columns})
     row["flags"] = list(result.flags)
+    row.update({flag_column(flag): flag in result.flags for flag in plan.flags})
     scores = run.scores.get(result.id, {})
     row.update({column: scores.get(column) for column in plan.score_columns})
     return row

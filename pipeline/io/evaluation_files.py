@@ -147,6 +147,11 @@ class FailedDocument(BaseModel):
     error: str
 
 
+class FlaggedDocument(BaseModel):
+    id: str
+    flags: list[str]  # `<output>:<problem>`, as results.jsonl has them
+
+
 class SummarizeStage(BaseModel):
     """How often the summarizer could not read the whole document, from the results' `stages.summarize`."""
 
@@ -169,6 +174,7 @@ class RunDescription(BaseModel):
     english_sources: int
     summarize_stage: SummarizeStage | None
     flags: dict[str, int] | None = None  # quality flag -> results of the run folder with it; None for a plain file
+    flagged: list[FlaggedDocument] = []  # the results with a flag, in the run's order
 
     @field_serializer("manifest")
     def _as_written(self, manifest: Manifest | None) -> dict[str, Any] | None:

@@ -36,8 +36,9 @@ def own_rows(run: Path) -> list[dict]:
     return [row for row in read_jsonl(run / "scores.jsonl") if row["run"] == run.name and not row["baseline"]]
 
 
-def expected_rows(run: Path) -> list[dict]:
-    """results.jsonl in the columns of docs/export.md, with the evaluator's per-document scores."""
+def expected_rows(run: Path, flags: list[str]) -> list[dict]:
+    """results.jsonl in the columns of docs/export.md, with the evaluator's per-document scores; `flags`: every flag
+    of the export's examples, one boolean column each."""
     scores = {(row["id"], row["output"]): row["scores"] for row in own_rows(run)}
     return [
         {
@@ -53,6 +54,7 @@ def expected_rows(run: Path) -> list[dict]:
             "summarization_model": result["stages"]["summarize"]["model"],
             "back_translation_model": result["stages"].get("back_translate", {}).get("model"),
             "flags": result["flags"],
+            **{"flag_" + flag.replace(":", "_"): flag in result["flags"] for flag in flags},
             **{
                 column: scores.get((result["id"], output), {}).get(metric)
                 for column, (output, metric) in SCORE_COLUMNS.items()
@@ -102,7 +104,9 @@ def card(export: Path) -> str:
 @pytest.mark.parametrize("split", SPLITS)
 @pytest.mark.parametrize("loader", ["load_dataset", "load_from_disk"])
 def test_each_split_reads_back_as_its_results_with_the_evaluators_scores(runs, loaded, loader, split):
-    assert loaded[loader][split].to_list() == expected_rows(runs[split])
+    flags = sorted({flag for run in runs.values() for result in read_jsonl(run / "results.jsonl") for flag in result["flags"]})
+    assert flags  # the tiny models' gibberish is flagged, so the boolean columns are there to check
+    assert loaded[loader][split].to_list() == expected_rows(runs[split], flags)
 
 
 @pytest.mark.parametrize("split", SPLITS)

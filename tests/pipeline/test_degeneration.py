@@ -241,8 +241,14 @@ def test_a_looping_translation_is_cut_flagged_counted_reported_and_exported(
     assert script(repo_root, "evaluate")([str(run), "--bootstrap-samples", "20"]) == 0
     report = json.loads((run / "report.json").read_text(encoding="utf-8"))
     assert report["input"]["flags"] == {"summary:loop": 1, "translation:loop": 1}
+    assert report["input"]["flagged"] == [{"id": "rain", "flags": ["translation:loop"]},
+                                          {"id": "stadium", "flags": ["summary:loop"]}]
     for page in ("report.md", "report.html"):
         assert "summary:loop: 1, translation:loop: 1" in (run / page).read_text(encoding="utf-8")
+    markdown = (run / "report.md").read_text(encoding="utf-8")
+    assert "Flagged documents of" in markdown
+    assert "| rain | translation:loop |" in markdown and "| stadium | summary:loop |" in markdown
+    assert "<td>stadium</td><td>summary:loop</td>" in (run / "report.html").read_text(encoding="utf-8")
 
     export = tmp_path / "export"
     assert script(repo_root, "export_dataset")([str(run), "--out", str(export)]) == 0
@@ -251,8 +257,12 @@ def test_a_looping_translation_is_cut_flagged_counted_reported_and_exported(
     assert dict(zip(exported["id"], exported["flags"])) == {
         "rain": ["translation:loop"], "farm": [], "stadium": ["summary:loop"], "metro": [],
     }
+    assert exported.features["flag_translation_loop"] == datasets.Value("bool")
+    assert exported["flag_translation_loop"] == [True, False, False, False]
+    assert exported["flag_summary_loop"] == [False, False, True, False]
     card = (export / "README.md").read_text(encoding="utf-8")
     assert "| `train` | `translation:loop` | 1 |" in card and "| `train` | `summary:loop` | 1 |" in card
+    assert "- `flag_translation_loop` (bool): true when `flags` holds `translation:loop`" in card
 
 
 def test_a_resumed_run_counts_the_flags_of_every_session(repo_root, tiny_overrides, looping_models, news, tmp_path):

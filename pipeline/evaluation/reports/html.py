@@ -14,6 +14,7 @@ from pipeline.evaluation.reports.tables import (
     Table,
     coverage_notes,
     report_title,
+    flagged_table,
     run_table,
     track_heading,
     track_tables,
@@ -75,7 +76,9 @@ def html_report(report: Report, scores: list[ScoreRow]) -> str:
             "<ul>" + "".join(f"<li>{escape(note)}</li>" for note in coverage_notes(track)) + "</ul>",
             "</section>",
         ]
-    body += ["<h2>Runs</h2>", *(_table(run_table(run)) for run in report.runs())]
+    body.append("<h2>Runs</h2>")
+    for run in report.runs():
+        body += [_table(table) for table in (run_table(run), flagged_table(run)) if table is not None]
     return (
         '<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8">'
         f"<title>{escape(title)}</title><style>{STYLE}</style></head><body>{''.join(body)}</body></html>\n"

@@ -11,6 +11,7 @@ from pipeline.evaluation.reports.tables import (
     Table,
     coverage_notes,
     report_title,
+    flagged_table,
     run_table,
     track_heading,
     track_tables,
@@ -36,5 +37,6 @@ def markdown_report(report: Report) -> str:
         parts += [_table(table) for table in track_tables(track, confidence)]
         parts.append("\n".join(f"- {markdown_text(note, line_start=True)}" for note in coverage_notes(track)))
     parts.append("## Runs")
-    parts += [_table(run_table(run)) for run in report.runs()]
+    for run in report.runs():
+        parts += [_table(table) for table in (run_table(run), flagged_table(run)) if table is not None]
     return "\n\n".join(parts) + "\n"

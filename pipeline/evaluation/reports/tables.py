@@ -109,6 +109,21 @@ def signature_table(track: TrackReport) -> Table:
     return Table("Signatures", ["metric", "signature"], rows)
 
 
+FLAGGED_ROWS = 200  # a report lists at most this many flagged documents per run; results.jsonl has them all
+
+
+def flagged_table(described: RunDescription) -> Table | None:
+    """The run's flagged documents and their flags, the documents to read before trusting the run's outputs."""
+    if not described.flagged:
+        return None
+    rows = [[document.id, ", ".join(document.flags)] for document in described.flagged[:FLAGGED_ROWS]]
+    more = len(described.flagged) - len(rows)
+    title = f"Flagged documents of {described.label}" + (
+        f" (the first {FLAGGED_ROWS} of {len(described.flagged)}; all in results.jsonl)" if more > 0 else ""
+    )
+    return Table(title, ["id", "flags"], rows)
+
+
 def run_table(described: RunDescription) -> Table:
     manifest = described.manifest
     stage = described.summarize_stage
