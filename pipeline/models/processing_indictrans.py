@@ -14,7 +14,7 @@ module reproduces that preparation string for string (golden outputs under
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 import regex
@@ -191,6 +191,9 @@ def _restore_entities(text: str, entities: Sequence[str]) -> str:
     return text
 
 
+HideTerms = Callable[[str, int], tuple[str, list[str]]]
+
+
 class IndicTransProcessor:
     """Prepares sentences for IndicTrans2 and turns its outputs back into plain text.
 
@@ -207,8 +210,13 @@ class IndicTransProcessor:
         self._moses_tokenizer = MosesTokenizer(lang="en")
         self._moses_detokenizer = MosesDetokenizer(lang="en")
 
-    def preprocess(self, texts: Sequence[str], src_lang: str, tgt_lang: str) -> list[PreprocessedText]:
-        """Model-ready `"{src_lang} {tgt_lang} tokens…"` strings, each with the entities its placeholders hide."""
+    def preprocess(
+        self, texts: Sequence[str], src_lang: str, tgt_lang: str, hide_terms: HideTerms | None = None
+    ) -> list[PreprocessedText]:
+        """Model-ready `"{src_lang} {tgt_lang} tokens…"` strings, each with the entities its placeholders hide.
+
+        `hide_terms(text, first)` hides more spans behind `<IDn>` from `first` on and returns the text and what
+        each placeholder is to be restored as (a glossary's target terms)."""
         check_language(src_lang)
         check_language(tgt_lang)
         iso = FLORES_TO_INDICNLP[src_lang]
@@ -227,6 +235,9 @@ class IndicTransProcessor:
         results = []
         for text in texts:
             hidden, entities = _hide_entities(_normalize_punctuation(text).translate(DIGIT_TABLE))
+            if hide_terms is not None:
+                hidden, targets = hide_terms(hidden, len(entities) + 1)
+                entities = (*entities, *targets)
             results.append(PreprocessedText(f"{src_lang} {tgt_lang} {tokenize(hidden).strip()}", entities))
         return results
 

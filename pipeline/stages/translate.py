@@ -9,18 +9,35 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from pipeline.config import RunConfig
+from pipeline.errors import InputError
 from pipeline.records import Document, OutputField
-from pipeline.stages.base import STAGES, Stage, StageContext, StageProgress, require_model
+from pipeline.stages.base import (
+    STAGES,
+    Stage,
+    StageContext,
+    StageProgress,
+    require_model,
+)
 from pipeline.text.degeneration import PROBLEMS, check
+from pipeline.text.glossary import Glossary, Term
 from pipeline.text.indic import assemble
 from pipeline.text.languages import language_label
 from pipeline.translation import TRANSLATION_FAMILIES, Translator, TranslatorConfig
-from pipeline.translation.translator import Progress
+from pipeline.translation.translator import Progress, load_glossary
+
+# A glossary or protected term of the source whose target the translation does not hold.
+GLOSSARY_MISSING = "glossary_missing"
+QUALITY_PROBLEMS = (*PROBLEMS, GLOSSARY_MISSING)  # what a translator stage's `translation:<problem>` flags can say
 
 
 def check_translator_section(config: RunConfig, section: str) -> None:
     settings = config.sections[section]
     require_model(settings, section)
+    try:
+        load_glossary(settings)  # a bad row is reported when the config loads, with its file and line
+    except InputError as error:
+        key = "glossary" if settings.glossary and str(settings.glossary) in str(error) else "protect"
+        raise ValueError(f"{section}.{key}: {error}") from None
     try:
         family = TRANSLATION_FAMILIES.get(settings.family)
         family.check_languages(settings.src_lang, settings.tgt_lang)
@@ -33,7 +50,7 @@ def check_translator_section(config: RunConfig, section: str) -> None:
 class TranslatedDocument:
     texts: list[str]  # one per sentence, as checked by the guard (a looping tail cut)
     metadata: dict  # the stage's entry in the result's `stages`
-    problems: list[str]  # what the guard found in any of its sentences, in the order of `PROBLEMS`
+    problems: list[str]  # what the guard found in any of its sentences, in the order of `QUALITY_PROBLEMS`
 
 
 def translate_documents(
@@ -66,8 +83,24 @@ def translate_documents(
             **({"oom_splits": oom_splits} if oom_splits else {}),  # its batch was halved after CUDA ran out
         }
         found = {problem for c in checked for problem in c.problems}
-        translated.append(TranslatedDocument([c.text for c in checked], metadata, [p for p in PROBLEMS if p in found]))
+        terms = _terms(translator.family.glossary, own, [c.text for c in checked])
+        if terms:
+            metadata["glossary"] = terms
+            found.update([GLOSSARY_MISSING] if not all(term["found"] for term in terms) else [])
+        translated.append(TranslatedDocument([c.text for c in checked], metadata,
+                                             [p for p in QUALITY_PROBLEMS if p in found]))
     return translated
+
+
+def _terms(glossary: Glossary, sources: list[str], translations: list[str]) -> list[dict]:
+    """The glossary terms of a document's sentences and whether each translation holds their targets."""
+    found: dict[Term, bool] = {}
+    for source, translation in zip(sources, translations, strict=True):
+        terms = glossary.find(source)
+        absent = Glossary.missing(terms, translation)
+        for term in terms:
+            found[term] = found.get(term, True) and term not in absent
+    return [{"source": term.source, "target": term.target, "found": ok} for term, ok in found.items()]
 
 
 @STAGES.register("translate")

@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Any
 
 from pipeline.registry import Registry
 from pipeline.text.languages import check_language
+from pipeline.text.glossary import Glossary
 from pipeline.text.placeholders import protect, restore
 
 if TYPE_CHECKING:
@@ -31,10 +32,13 @@ class Encoded:
 class TranslationFamily(ABC):
     """Adapter between plain sentences and one model family's input and output conventions."""
 
-    def __init__(self, tokenizer: PreTrainedTokenizerBase, src_lang: str, tgt_lang: str) -> None:
+    def __init__(
+        self, tokenizer: PreTrainedTokenizerBase, src_lang: str, tgt_lang: str, glossary: Glossary | None = None
+    ) -> None:
         self.tokenizer = tokenizer
         self.src_lang = src_lang
         self.tgt_lang = tgt_lang
+        self.glossary = glossary or Glossary([])  # terms hidden behind placeholders, restored as their targets
 
     @classmethod
     def check_languages(cls, src_lang: str, tgt_lang: str) -> None:
@@ -54,8 +58,13 @@ class _PlaceholderFamily(TranslationFamily):
     """Families with no processing of their own: URLs, e-mails and numbers go through placeholders."""
 
     def encode(self, sentences: list[str]) -> list[Encoded]:
-        protected = [protect(sentence) for sentence in sentences]
-        return [Encoded(p.text, p.originals) for p in protected]
+        encoded = []
+        for sentence in sentences:
+            protected = protect(sentence)
+            first = len(protected.originals) + 1
+            text, targets = self.glossary.hide(protected.text, "<{}>".format, first)
+            encoded.append(Encoded(text, {**protected.originals, **dict(enumerate(targets, start=first))}))
+        return encoded
 
     def decode(self, translations: list[str], encoded: list[Encoded]) -> list[str]:
         return [restore(text, e.state)[0] for text, e in zip(translations, encoded, strict=True)]
@@ -69,8 +78,10 @@ class MarianFamily(_PlaceholderFamily):
 class _TaggedTargetFamily(_PlaceholderFamily):
     """Many-to-many models: the source language is a tokenizer setting, the target the forced first token."""
 
-    def __init__(self, tokenizer: PreTrainedTokenizerBase, src_lang: str, tgt_lang: str) -> None:
-        super().__init__(tokenizer, src_lang, tgt_lang)
+    def __init__(
+        self, tokenizer: PreTrainedTokenizerBase, src_lang: str, tgt_lang: str, glossary: Glossary | None = None
+    ) -> None:
+        super().__init__(tokenizer, src_lang, tgt_lang, glossary)
         tokenizer.src_lang = src_lang
 
     @abstractmethod
@@ -112,8 +123,10 @@ class M2M100Family(_TaggedTargetFamily):
 class IndicTrans2Family(TranslationFamily):
     """IndicTrans2: FLORES language tags in the text, and the processor the models were trained with."""
 
-    def __init__(self, tokenizer: PreTrainedTokenizerBase, src_lang: str, tgt_lang: str) -> None:
-        super().__init__(tokenizer, src_lang, tgt_lang)
+    def __init__(
+        self, tokenizer: PreTrainedTokenizerBase, src_lang: str, tgt_lang: str, glossary: Glossary | None = None
+    ) -> None:
+        super().__init__(tokenizer, src_lang, tgt_lang, glossary)
         # Imported here: Moses and indic-nlp-library take half a second, which loading a config must not pay for.
         from pipeline.models.processing_indictrans import IndicTransProcessor
 
@@ -125,7 +138,8 @@ class IndicTrans2Family(TranslationFamily):
         check_language(tgt_lang)
 
     def encode(self, sentences: list[str]) -> list[Encoded]:
-        prepared = self.processor.preprocess(sentences, self.src_lang, self.tgt_lang)
+        hide = (lambda text, first: self.glossary.hide(text, "<ID{}>".format, first)) if self.glossary else None
+        prepared = self.processor.preprocess(sentences, self.src_lang, self.tgt_lang, hide)
         return [Encoded(p.text, p.entities) for p in prepared]
 
     def decode(self, translations: list[str], encoded: list[Encoded]) -> list[str]:

@@ -7,8 +7,10 @@ same, so both give the same text for the same generated ids.
 from __future__ import annotations
 
 import threading
+import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Literal
 
 from pydantic import Field, field_validator
@@ -16,7 +18,11 @@ from pydantic import Field, field_validator
 from pipeline.backends import GenerationBackend, GenerationConfig, ModelSettings, decode, load_backend
 from pipeline.backends.settings import count_or_auto
 from pipeline.batching import run_batched
+from pipeline.config import ConfigPath
 from pipeline.text.degeneration import GuardConfig
+from pipeline.text.glossary import Glossary, combined, read_glossary, read_protected
+from pipeline.text.indic import normalize as normalize_indic
+from pipeline.text.languages import FLORES_TO_INDICNLP
 from pipeline.translation.families import TRANSLATION_FAMILIES, TranslationFamily
 
 
@@ -37,6 +43,10 @@ class TranslatorConfig(ModelSettings):
     generation: GenerationConfig = GenerationConfig(num_beams=5, max_new_tokens=256)
     # Each sentence's translation is checked for every problem: loops, length and script against its source, empty.
     guard: GuardConfig = GuardConfig()
+    glossary: ConfigPath | None = Field(
+        None, description="TSV (or .csv) with a header naming source and target (and note): fixed translations"
+    )
+    protect: ConfigPath | None = Field(None, description="names to keep, one per line: romanized, never translated")
 
     @field_validator("max_batch_tokens", "max_batch_size", mode="before")
     @classmethod
@@ -135,7 +145,20 @@ class Translator:
         ]
 
 
+def load_glossary(config: TranslatorConfig) -> Glossary:
+    """The section's glossary and protected names as one glossary, source terms normalized as documents are."""
+    iso = FLORES_TO_INDICNLP.get(config.src_lang)
+    normalize = (lambda text: unicodedata.normalize("NFC", text)) if iso in (None, "en") else (
+        lambda text: normalize_indic(text, iso)
+    )
+    parts = [read(Path(path), normalize) for read, path in ((read_glossary, config.glossary),
+                                                            (read_protected, config.protect)) if path]
+    return combined(*parts)
+
+
 def load_translator(config: TranslatorConfig, stage: str, device: str, precision: str) -> Translator:
     backend = load_backend(config, stage, device, precision)
-    family = TRANSLATION_FAMILIES.get(config.family)(backend.tokenizer, config.src_lang, config.tgt_lang)
+    family = TRANSLATION_FAMILIES.get(config.family)(
+        backend.tokenizer, config.src_lang, config.tgt_lang, load_glossary(config)
+    )
     return Translator(backend, family, config)
