@@ -74,7 +74,7 @@ def identifiers(candidates: frozenset[str]) -> dict[str, Callable[[str], str]]:
         languages = [Language.from_iso_code_639_1(getattr(IsoCode639_1, code.upper())) for code in sorted(candidates)
                      if hasattr(IsoCode639_1, code.upper())]
         detector = LanguageDetectorBuilder.from_languages(*languages).build()
-        found["lingua"] = lambda text: (detector.detect_language_of(text) or Language.ENGLISH).iso_code_639_1.name.lower()
+        found["lingua"] = lambda text: _lingua_code(detector.detect_language_of(text))
     if "pycld2" in installed:  # no restriction: it knows its own set
         import pycld2
 
@@ -85,6 +85,11 @@ def identifiers(candidates: frozenset[str]) -> dict[str, Callable[[str], str]]:
         DetectorFactory.seed = 0
         found["langdetect"] = detect
     return found
+
+
+def _lingua_code(language) -> str:
+    """ISO 639-1 of lingua's answer; an empty string when it declines to answer (counted wrong)."""
+    return language.iso_code_639_1.name.lower() if language is not None else ""
 
 
 def _langid(name: str, candidates: frozenset[str]) -> Callable[[str], str]:
