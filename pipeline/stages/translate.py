@@ -12,6 +12,7 @@ from pipeline.config import RunConfig
 from pipeline.records import Document, OutputField
 from pipeline.stages.base import STAGES, Stage, StageContext, StageProgress, require_model
 from pipeline.text.degeneration import PROBLEMS, check
+from pipeline.text.language_id import guard_language
 from pipeline.text.indic import assemble
 from pipeline.text.languages import language_label
 from pipeline.translation import TRANSLATION_FAMILIES, Translator, TranslatorConfig
@@ -33,7 +34,7 @@ def check_translator_section(config: RunConfig, section: str) -> None:
 class TranslatedDocument:
     texts: list[str]  # one per sentence, as checked by the guard (a looping tail cut)
     metadata: dict  # the stage's entry in the result's `stages`
-    problems: list[str]  # what the guard found in any of its sentences, in the order of `PROBLEMS`
+    problems: list[str]  # the guard's in any sentence (`PROBLEMS`), then the whole's (`LANGUAGE_PROBLEMS`)
 
 
 def translate_documents(
@@ -66,7 +67,10 @@ def translate_documents(
             **({"oom_splits": oom_splits} if oom_splits else {}),  # its batch was halved after CUDA ran out
         }
         found = {problem for c in checked for problem in c.problems}
-        translated.append(TranslatedDocument([c.text for c in checked], metadata, [p for p in PROBLEMS if p in found]))
+        texts = [c.text for c in checked]
+        problems = [p for p in PROBLEMS if p in found]
+        problems += guard_language(" ".join(texts), settings.tgt_lang, settings.guard)  # the whole translation
+        translated.append(TranslatedDocument(texts, metadata, problems))
     return translated
 
 

@@ -44,6 +44,10 @@ class GuardConfig(Section):
     untranslated_share: float = Field(
         0.5, ge=0, le=1, description="a translation with more of its letters than this in the source's script"
     )
+    language: bool = Field(
+        True, description="flag an output not in its language (wrong_language) or script (mixed_script): "
+        "pipeline/text/language_id.py"
+    )
 
 
 @dataclass(frozen=True)

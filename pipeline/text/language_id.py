@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from functools import lru_cache
 
-from pipeline.text.degeneration import letters_of_script, script_share
+from pipeline.text.degeneration import GuardConfig, letters_of_script, script_share
 from pipeline.text.languages import FLORES_TO_INDICNLP, language_label
 
 WRONG_LANGUAGE, MIXED_SCRIPT = "wrong_language", "mixed_script"
@@ -57,14 +57,15 @@ def identify(text: str, candidates: frozenset[str] = CANDIDATES) -> tuple[str, f
 def check_language(
     text: str,
     expected_language: str,
-    expected_script: str,
+    expected_script: str | None,
     *,
     min_probability: float = MIN_PROBABILITY,
     max_foreign_script: float = MAX_FOREIGN_SCRIPT,
     min_words: int = MIN_WORDS,
 ) -> list[str]:
     """The problems of a text meant to be in `expected_language` (ISO 639-1, `hi`) written in `expected_script`
-    (ISO 15924, `Deva`), in the order of LANGUAGE_PROBLEMS; a text of fewer than `min_words` words is not judged.
+    (ISO 15924, `Deva`; None: not checked), in the order of LANGUAGE_PROBLEMS; a text of fewer than `min_words` words
+    is not judged.
 
     Digits, punctuation, URLs and e-mail addresses are not letters of any script: they never make a text mixed."""
     if len(text.split()) < min_words:
@@ -72,8 +73,16 @@ def check_language(
     problems = []
     if probabilities(text).get(expected_language, 0.0) < min_probability:
         problems.append(WRONG_LANGUAGE)
-    script = letters_of_script(expected_script)
+    script = letters_of_script(expected_script) if expected_script else None
     share = script_share(text, script) if script is not None else None
     if share is not None and 1 - share > max_foreign_script:
         problems.append(MIXED_SCRIPT)
     return problems
+
+
+def guard_language(text: str, code: str, config: GuardConfig) -> list[str]:
+    """The language problems of a stage's output meant to be in `code` (FLORES, `hin_Deva`), when its guard asks
+    for the check (`guard.language`); a code without a script (M2M-100's `hi`) has its language checked alone."""
+    if not (config.enabled and config.language):
+        return []
+    return check_language(text, language_label(code), code.partition("_")[2] or None)

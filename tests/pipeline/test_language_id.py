@@ -2,9 +2,18 @@
 
 from __future__ import annotations
 
+import dataclasses
+import json
+
 import pytest
 
-from pipeline.text.language_id import MIXED_SCRIPT, WRONG_LANGUAGE, check_language, identify
+from pipeline.run_config import load_config
+from pipeline.runner import run_pipeline
+from pipeline.stages.translate import translate_documents
+from pipeline.summarization import Summarizer
+from pipeline.text.degeneration import GuardConfig
+from pipeline.text.language_id import MIXED_SCRIPT, WRONG_LANGUAGE, check_language, guard_language, identify
+from pipeline.translation.translator import Translation, TranslatorConfig
 
 HINDI = "सोमवार को वैज्ञानिकों ने एक नए उपकरण की घोषणा की जो कोशिकाओं को उनके प्रकार के आधार पर छाँट सकता है।"
 ENGLISH = "On Monday, scientists announced a new diagnostic tool that can sort cells by type."
@@ -57,6 +66,16 @@ def test_short_texts_are_not_judged():
     assert check_language("नमस्ते दोस्त", "en", "Latn", min_words=2) == [WRONG_LANGUAGE, MIXED_SCRIPT]
 
 
+def test_the_guard_checks_a_stage_output_by_its_flores_code():
+    assert guard_language(HINDI, "eng_Latn", GuardConfig()) == [WRONG_LANGUAGE, MIXED_SCRIPT]
+    assert guard_language(HINDI, "en", GuardConfig()) == [WRONG_LANGUAGE]  # M2M-100's code names no script
+
+
+@pytest.mark.parametrize("switch", [{"language": False}, {"enabled": False}])
+def test_the_guard_can_turn_the_check_off(switch):
+    assert guard_language(HINDI, "eng_Latn", GuardConfig(**switch)) == []
+
+
 @pytest.fixture(scope="module")
 def flores(flores_dir):
     """The first 200 sentences of FLORES-200 dev in Hindi and English."""
@@ -83,3 +102,52 @@ def test_flores_five_word_snippets_are_identified(flores):
 def test_every_flores_reference_passes_in_its_own_language(flores, language, script):
     failing = [text for text in flores[language] if check_language(text, language, script)]
     assert failing == []
+
+
+class EchoTranslator:
+    """A translator that answers each sentence with a fixed text, for what the translate stage flags."""
+
+    oom_splits = 0
+
+    def __init__(self, answer: str, **languages: str) -> None:
+        self.answer = answer
+        self.config = TranslatorConfig(model="echo", **languages)
+
+    def translate(self, sentences, progress=None):
+        return [Translation(self.answer, 1, 1) for _ in sentences]
+
+    def describe(self) -> dict:
+        return dict.fromkeys(("model", "revision", "device", "dtype"), "echo")
+
+
+@pytest.mark.parametrize(
+    ("answer", "languages", "problems"),
+    [
+        (ENGLISH, {}, []),
+        (HINGLISH, {}, [WRONG_LANGUAGE]),
+        (HINDI, {"src_lang": "eng_Latn", "tgt_lang": "hin_Deva"}, []),  # a back-translation into Hindi
+        # the source copied: the degeneration guard's `untranslated` first, then the language check's problems
+        (ENGLISH, {"src_lang": "eng_Latn", "tgt_lang": "hin_Deva"}, ["untranslated", WRONG_LANGUAGE, MIXED_SCRIPT]),
+    ],
+)
+def test_a_translation_is_checked_in_its_target_language(answer, languages, problems):
+    (translated,) = translate_documents(EchoTranslator(answer, **languages), [["एक वाक्य।"]])
+    assert translated.problems == problems
+
+
+def test_a_summary_in_hindi_is_flagged_and_the_check_can_be_turned_off(repo_root, tiny_overrides, monkeypatch, tmp_path):
+    summarize = Summarizer.summarize
+    monkeypatch.setattr(Summarizer, "summarize", lambda self, texts: [
+        dataclasses.replace(summary, text=HINDI) for summary in summarize(self, texts)
+    ])
+    news = tmp_path / "news.jsonl"
+    news.write_text(json.dumps({"id": "a", "text": "नई दिल्ली में सोमवार को तेज़ बारिश हुई।"}) + "\n", encoding="utf-8")
+    flags = {}
+    for switch in ("true", "false"):
+        config = load_config(repo_root / "configs" / "tiny.yaml", [
+            *tiny_overrides, "stages=[prepare, translate, summarize]", "translate.guard.language=false",
+            f"summarize.guard.language={switch}",
+        ])
+        run_pipeline(config, news, tmp_path / switch, progress=False)
+        flags[switch] = json.loads((tmp_path / switch / "results.jsonl").read_text(encoding="utf-8"))["flags"]
+    assert flags == {"true": ["summary:wrong_language", "summary:mixed_script"], "false": []}
