@@ -162,7 +162,7 @@ def check_flag_kinds(kinds: list[str], config: RunConfig) -> None:
     """A kind that no flag of this run can have would never stop it: refused, with the kinds there are."""
     from pipeline.errors import ConfigError
     from pipeline.stages import StagePlan
-    from pipeline.stages.translate import QUALITY_PROBLEMS as PROBLEMS
+    from pipeline.stages.translate import FLAG_PROBLEMS as PROBLEMS
 
     outputs = [output.name for output in StagePlan.of(config).outputs]
     known = [*outputs, *PROBLEMS, *(f"{output}:{problem}" for output in outputs for problem in PROBLEMS)]

@@ -314,7 +314,8 @@ def _quality_flags(splits: Mapping[str, Run]) -> str:
         "(`<output>:<problem>`): `loop` (an n-gram repeated back to back; a loop at the end of an output was cut "
         "back to its first occurrence unless the run's guard kept it), `too_long` (a translation far longer than its "
         "source), `untranslated` (a translation mostly in the source's script), `empty` (no text for a non-empty "
-        "input). They are in the dataset as written; filter on `flags` to leave them out.\n\n"
+        "input), `wrong_language` and `mixed_script` (an output not in its language, or with many letters in "
+        "another script). They are in the dataset as written; filter on `flags` to leave them out.\n\n"
         + _table(("split", "flag", "examples"), rows)
     )
 

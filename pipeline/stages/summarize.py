@@ -12,6 +12,7 @@ from pipeline.records import Document, OutputField
 from pipeline.stages.base import STAGES, Stage, StageContext, require_model
 from pipeline.summarization import SUMMARIZER_FAMILIES, Summarizer, SummarizerConfig, load_summarizer
 from pipeline.text.degeneration import check
+from pipeline.text.language_id import guard_language
 
 
 def summary_field(stage: str, language: str) -> OutputField:
@@ -68,6 +69,7 @@ class SummarizeStage(Stage):
             checked = check(document.english, summary.text, self.summarizer.config.guard)
             document.outputs["summary"] = checked.text
             document.flag("summary", checked.problems)
+            document.flag("summary", guard_language(checked.text, "eng_Latn", self.summarizer.config.guard))
             document.stages[self.record_key] = {
                 "model": described["model"],
                 "revision": described["revision"],

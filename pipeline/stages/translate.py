@@ -21,13 +21,15 @@ from pipeline.stages.base import (
 from pipeline.text.degeneration import PROBLEMS, check
 from pipeline.text.glossary import Glossary, Term
 from pipeline.text.indic import assemble
+from pipeline.text.language_id import LANGUAGE_PROBLEMS, guard_language
 from pipeline.text.languages import language_label
 from pipeline.translation import TRANSLATION_FAMILIES, Translator, TranslatorConfig
 from pipeline.translation.translator import Progress, load_glossary
 
 # A glossary or protected term of the source whose target the translation does not hold.
 GLOSSARY_MISSING = "glossary_missing"
-QUALITY_PROBLEMS = (*PROBLEMS, GLOSSARY_MISSING)  # what a translator stage's `translation:<problem>` flags can say
+QUALITY_PROBLEMS = (*PROBLEMS, GLOSSARY_MISSING)  # found per sentence, in this order in a document's flags
+FLAG_PROBLEMS = (*QUALITY_PROBLEMS, *LANGUAGE_PROBLEMS)  # every `<output>:<problem>` a run's stages can flag
 
 
 def check_translator_section(config: RunConfig, section: str) -> None:
@@ -50,7 +52,8 @@ def check_translator_section(config: RunConfig, section: str) -> None:
 class TranslatedDocument:
     texts: list[str]  # one per sentence, as checked by the guard (a looping tail cut)
     metadata: dict  # the stage's entry in the result's `stages`
-    problems: list[str]  # what the guard found in any of its sentences, in the order of `QUALITY_PROBLEMS`
+    problems: list[str]  # the guard's in any sentence, then the glossary's (`QUALITY_PROBLEMS`), then the whole's
+    # (`LANGUAGE_PROBLEMS`)
 
 
 def translate_documents(
@@ -83,12 +86,14 @@ def translate_documents(
             **({"oom_splits": oom_splits} if oom_splits else {}),  # its batch was halved after CUDA ran out
         }
         found = {problem for c in checked for problem in c.problems}
-        terms = _terms(translator.family.glossary, own, [c.text for c in checked])
+        texts = [c.text for c in checked]
+        terms = _terms(translator.glossary, own, texts)
         if terms:
             metadata["glossary"] = terms
             found.update([GLOSSARY_MISSING] if not all(term["found"] for term in terms) else [])
-        translated.append(TranslatedDocument([c.text for c in checked], metadata,
-                                             [p for p in QUALITY_PROBLEMS if p in found]))
+        problems = [p for p in QUALITY_PROBLEMS if p in found]
+        problems += guard_language(" ".join(texts), settings.tgt_lang, settings.guard)  # the whole translation
+        translated.append(TranslatedDocument(texts, metadata, problems))
     return translated
 
 

@@ -44,6 +44,10 @@ class GuardConfig(Section):
     untranslated_share: float = Field(
         0.5, ge=0, le=1, description="a translation with more of its letters than this in the source's script"
     )
+    language: bool = Field(
+        True, description="flag an output not in its language (wrong_language) or script (mixed_script): "
+        "pipeline/text/language_id.py"
+    )
 
 
 @dataclass(frozen=True)
@@ -173,13 +177,16 @@ _WRITING_SYSTEMS = {"Hans": ("Han",), "Hant": ("Han",), "Jpan": ("Han", "Hira", 
 _URL_OR_EMAIL = regex.compile(r"(?:https?://|www\.)\S+|\S+@\S+\.\S+")  # copied from the source on purpose
 
 
-@lru_cache(maxsize=64)
 def script_letters(code: str) -> regex.Pattern | None:
     """A pattern of the letters of a FLORES code's script (`hin_Deva` → Devanagari); None when the code names no
     script (M2M-100's `hi`) or one that Unicode does not know."""
     _, separator, script = code.partition("_")
-    if not separator:
-        return None
+    return letters_of_script(script) if separator else None
+
+
+@lru_cache(maxsize=64)
+def letters_of_script(script: str) -> regex.Pattern | None:
+    """A pattern of the letters of an ISO 15924 script (`Deva`); None when Unicode does not know it."""
     names = _WRITING_SYSTEMS.get(script, (script,))
     try:
         return regex.compile("(?=\\p{L})[" + "".join(f"\\p{{sc={name}}}" for name in names) + "]")
@@ -193,6 +200,13 @@ def is_untranslated(output: str, source_language: str, target_language: str, sha
     source_script, target_script = script_letters(source_language), script_letters(target_language)
     if source_script is None or target_script is None or source_script.pattern == target_script.pattern:
         return False
-    text = _URL_OR_EMAIL.sub(" ", output)
+    found = script_share(output, source_script)
+    return found is not None and found > share
+
+
+def script_share(text: str, script: regex.Pattern) -> float | None:
+    """The share of the text's letters that `script` matches, URLs and e-mail addresses left out (a translation
+    copies them); digits and punctuation are not letters. None when the text has no letter."""
+    text = _URL_OR_EMAIL.sub(" ", text)
     letters = len(regex.findall(r"\p{L}", text))
-    return letters > 0 and len(source_script.findall(text)) / letters > share
+    return len(script.findall(text)) / letters if letters else None

@@ -99,6 +99,11 @@ class Translator:
             config.max_batch_tokens, config.max_batch_size, backend.memory_token_budget(config.generation)
         )
 
+    @property
+    def glossary(self) -> Glossary:
+        """The terms its family hides behind placeholders, which the stage checks in the output."""
+        return self.family.glossary
+
     def describe(self) -> dict[str, str | None]:
         return {**self.backend.describe(), "family": self.config.family, "backend": self.config.backend,
                 "max_batch_tokens": self.max_batch_tokens, "max_batch_size": self.max_batch_size}
