@@ -23,6 +23,7 @@ from pipeline.text.glossary import Glossary, Term
 from pipeline.text.indic import assemble
 from pipeline.text.language_id import LANGUAGE_PROBLEMS, guard_language
 from pipeline.text.languages import language_label
+from pipeline.text.numerals import write_digits
 from pipeline.translation import TRANSLATION_FAMILIES, Translator, TranslatorConfig
 from pipeline.translation.translator import Progress, load_glossary
 
@@ -86,7 +87,8 @@ def translate_documents(
             **({"oom_splits": oom_splits} if oom_splits else {}),  # its batch was halved after CUDA ran out
         }
         found = {problem for c in checked for problem in c.problems}
-        texts = [c.text for c in checked]
+        script = settings.tgt_lang.partition("_")[2] or None
+        texts = [write_digits(c.text, settings.numerals, script) for c in checked]
         terms = _terms(translator.glossary, own, texts)
         if terms:
             metadata["glossary"] = terms

@@ -23,6 +23,7 @@ from pipeline.text.degeneration import GuardConfig
 from pipeline.text.glossary import Glossary, combined, read_glossary, read_protected
 from pipeline.text.indic import normalize as normalize_indic
 from pipeline.text.languages import FLORES_TO_INDICNLP
+from pipeline.text.numerals import Numerals
 from pipeline.translation.families import TRANSLATION_FAMILIES, TranslationFamily
 
 
@@ -47,6 +48,7 @@ class TranslatorConfig(ModelSettings):
         None, description="TSV (or .csv) with a header naming source and target (and note): fixed translations"
     )
     protect: ConfigPath | None = Field(None, description="names to keep, one per line: romanized, never translated")
+    numerals: Numerals = Field("keep", description="the output's digits: keep (as the model wrote them), ascii, native")
 
     @field_validator("max_batch_tokens", "max_batch_size", mode="before")
     @classmethod
