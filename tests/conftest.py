@@ -68,6 +68,33 @@ def tiny_overrides(tiny_models) -> list[str]:
     ]
 
 
+class FixedTranslator:
+    """A translator that answers every sentence with one text: what the translate stage does with an output."""
+
+    oom_splits = 0
+
+    def __init__(self, answer: str, **settings) -> None:
+        from pipeline.text.glossary import Glossary
+        from pipeline.translation import TranslatorConfig
+
+        self.answer = answer
+        self.config = TranslatorConfig(model="fixed", **settings)
+        self.glossary = Glossary([])
+
+    def translate(self, sentences, progress=None):
+        from pipeline.translation import Translation
+
+        return [Translation(self.answer, 1, 1) for _ in sentences]
+
+    def describe(self) -> dict:
+        return dict.fromkeys(("model", "revision", "device", "dtype"), "fixed")
+
+
+@pytest.fixture
+def fixed_translator() -> type[FixedTranslator]:
+    return FixedTranslator
+
+
 @pytest.fixture
 def run_script(repo_root):
     """Call `scripts/run.py`'s main() in-process (same code path as the command line, without a new interpreter)."""

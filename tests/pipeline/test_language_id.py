@@ -12,9 +12,7 @@ from pipeline.runner import run_pipeline
 from pipeline.stages.translate import translate_documents
 from pipeline.summarization import Summarizer
 from pipeline.text.degeneration import GuardConfig
-from pipeline.text.glossary import Glossary
 from pipeline.text.language_id import MIXED_SCRIPT, WRONG_LANGUAGE, check_language, guard_language, identify
-from pipeline.translation.translator import Translation, TranslatorConfig
 
 HINDI = "सोमवार को वैज्ञानिकों ने एक नए उपकरण की घोषणा की जो कोशिकाओं को उनके प्रकार के आधार पर छाँट सकता है।"
 ENGLISH = "On Monday, scientists announced a new diagnostic tool that can sort cells by type."
@@ -105,23 +103,6 @@ def test_every_flores_reference_passes_in_its_own_language(flores, language, scr
     assert failing == []
 
 
-class EchoTranslator:
-    """A translator that answers each sentence with a fixed text, for what the translate stage flags."""
-
-    oom_splits = 0
-    glossary = Glossary([])
-
-    def __init__(self, answer: str, **languages: str) -> None:
-        self.answer = answer
-        self.config = TranslatorConfig(model="echo", **languages)
-
-    def translate(self, sentences, progress=None):
-        return [Translation(self.answer, 1, 1) for _ in sentences]
-
-    def describe(self) -> dict:
-        return dict.fromkeys(("model", "revision", "device", "dtype"), "echo")
-
-
 @pytest.mark.parametrize(
     ("answer", "languages", "problems"),
     [
@@ -132,8 +113,8 @@ class EchoTranslator:
         (ENGLISH, {"src_lang": "eng_Latn", "tgt_lang": "hin_Deva"}, ["untranslated", WRONG_LANGUAGE, MIXED_SCRIPT]),
     ],
 )
-def test_a_translation_is_checked_in_its_target_language(answer, languages, problems):
-    (translated,) = translate_documents(EchoTranslator(answer, **languages), [["एक वाक्य।"]])
+def test_a_translation_is_checked_in_its_target_language(fixed_translator, answer, languages, problems):
+    (translated,) = translate_documents(fixed_translator(answer, **languages), [["एक वाक्य।"]])
     assert translated.problems == problems
 
 

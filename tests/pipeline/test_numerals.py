@@ -5,9 +5,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from pipeline.stages.translate import translate_documents
-from pipeline.text.glossary import Glossary
 from pipeline.text.numerals import write_digits
-from pipeline.translation import Translation, TranslatorConfig
 
 
 @pytest.mark.parametrize("text, numerals, script, written", [
@@ -32,28 +30,11 @@ def test_native_then_ascii_gives_the_numbers_back(numbers):
     assert write_digits(write_digits(text, "native", "Deva"), "ascii", None) == text
 
 
-class FixedTranslator:
-    """A translator answering every sentence with one text, to see what the stage does to it."""
-
-    oom_splits = 0
-    glossary = Glossary([])
-
-    def __init__(self, answer: str, **settings) -> None:
-        self.answer = answer
-        self.config = TranslatorConfig(model="fixed", **settings)
-
-    def translate(self, sentences, progress=None):
-        return [Translation(self.answer, 1, 1) for _ in sentences]
-
-    def describe(self) -> dict:
-        return dict.fromkeys(("model", "revision", "device", "dtype"), "fixed")
-
-
-def test_the_translate_stage_writes_the_configured_digits():
-    back = FixedTranslator("सरकार ने 1,87,500 रुपये 26/11 को दिए", src_lang="eng_Latn", tgt_lang="hin_Deva",
+def test_the_translate_stage_writes_the_configured_digits(fixed_translator):
+    back = fixed_translator("सरकार ने 1,87,500 रुपये 26/11 को दिए", src_lang="eng_Latn", tgt_lang="hin_Deva",
                            numerals="native")
     (translated,) = translate_documents(back, [["The government paid Rs 1,87,500 on 26/11."]])
     assert translated.texts == ["सरकार ने १,८७,५०० रुपये २६/११ को दिए"]
-    forward = FixedTranslator("Paid Rs १,८७,५०० on २६/११", numerals="ascii")
+    forward = fixed_translator("Paid Rs १,८७,५०० on २६/११", numerals="ascii")
     (translated,) = translate_documents(forward, [["सरकार ने १,८७,५०० रुपये २६/११ को दिए।"]])
     assert translated.texts == ["Paid Rs 1,87,500 on 26/11"]
