@@ -1,11 +1,17 @@
 """The numbers-and-entities check: what it reads in a text, how it compares, and FLORES references it must pass."""
 
+import dataclasses
 import importlib.util
+import json
 import sys
 
 import pytest
 
+from pipeline.config import ConfigError
+from pipeline.run_config import load_config
+from pipeline.runner import run_pipeline
 from pipeline.text.entities import EMAIL, HANDLE, HASHTAG, NUMBER, URL, check, extract, problems
+from pipeline.translation import Translator
 
 
 def values(text: str) -> list[tuple[str, str]]:
@@ -87,6 +93,64 @@ def test_problems_name_numbers_first_then_other_entities():
     assert problems(check("https://a.in पर 5", "")) == ["number_missing", "entity_missing"]
     assert problems(check("#टैग", "")) == ["entity_missing"]
     assert problems([]) == []
+
+
+# --- in the translate stage ---
+
+TRANSLATIONS = {  # Hindi sentence -> what the translator is made to say
+    "कीमत ₹1,87,500 है।": "It costs Rs. 187,500.",
+    "कीमत ₹2,50,000 है।": "It costs a lot.",
+    "देखें https://a.in/x और 3 लोग।": "See it, 3 people.",
+}
+
+
+@pytest.fixture
+def translations(monkeypatch, tmp_path):
+    """Documents whose (tiny-model) translations are replaced by TRANSLATIONS; the input file."""
+    translate = Translator.translate
+
+    def fixed_translate(self, sentences, progress=None):
+        done = translate(self, sentences, progress)
+        return [dataclasses.replace(t, text=TRANSLATIONS.get(s, t.text)) for s, t in zip(sentences, done)]
+
+    monkeypatch.setattr(Translator, "translate", fixed_translate)
+    path = tmp_path / "input.jsonl"
+    path.write_text("".join(json.dumps({"id": f"d{i}", "text": text}, ensure_ascii=False) + "\n"
+                            for i, text in enumerate(TRANSLATIONS)), encoding="utf-8")
+    return path
+
+
+def run_translate(repo_root, tiny_overrides, input_path, run, *overrides) -> list[dict]:
+    config = load_config(repo_root / "configs" / "tiny.yaml",
+                         [*tiny_overrides, "stages=[prepare, translate]", *overrides])
+    run_pipeline(config, input_path, run, progress=False)
+    return [json.loads(line) for line in (run / "results.jsonl").read_text(encoding="utf-8").splitlines()]
+
+
+def test_a_translation_lacking_an_entity_is_flagged_and_its_record_lists_what(
+    repo_root, tiny_overrides, translations, tmp_path
+):
+    kept, lost, partly = run_translate(repo_root, tiny_overrides, translations, tmp_path / "run")
+    assert (kept["flags"], "missing" in kept["stages"]["translate"]) == ([], False)  # as before the check
+    assert lost["flags"] == ["translation:number_missing"]
+    assert lost["stages"]["translate"]["missing"] == [{"kind": "number", "value": "250000"}]
+    assert partly["flags"] == ["translation:entity_missing"]
+    assert partly["stages"]["translate"]["missing"] == [{"kind": "url", "value": "https://a.in/x"}]
+    manifest = json.loads((tmp_path / "run" / "manifest.json").read_text(encoding="utf-8"))
+    assert manifest["counts"]["flags"] == {"translation:number_missing": 1, "translation:entity_missing": 1}
+
+
+@pytest.mark.parametrize("setting", ["translate.guard.entities=false", "translate.guard.enabled=false"])
+def test_the_entities_setting_or_the_guard_off_flags_nothing(
+    repo_root, tiny_overrides, translations, tmp_path, setting
+):
+    results = run_translate(repo_root, tiny_overrides, translations, tmp_path / "run", setting)
+    assert [(r["flags"], "missing" in r["stages"]["translate"]) for r in results] == [([], False)] * 3
+
+
+def test_only_the_translate_guard_has_the_entities_key(repo_root):
+    with pytest.raises(ConfigError, match="back_translate.guard.entities"):
+        load_config(repo_root / "configs" / "bilingual.yaml", ["back_translate.guard.entities=false"])
 
 
 # --- on FLORES references ---
