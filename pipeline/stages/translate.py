@@ -1,12 +1,16 @@
 """Stage 2: translate the prepared segments (hi→en by default) and re-assemble them into paragraphs.
 
 Each segment's translation passes the degeneration guard (`translate.guard`) before it is assembled: a loop at its
-end is cut, and what was found becomes the document's `translation:<problem>` flags.
+end is cut, and what was found becomes the document's `translation:<problem>` flags. The whole translation is then
+checked for the source's numbers, URLs, e-mail addresses, handles and hashtags (`translate.guard.entities`): what it
+lacks is listed in the stage's record (`missing`) and flagged `translation:number_missing` or `entity_missing`.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+
+from pydantic import Field
 
 from pipeline.config import RunConfig
 from pipeline.errors import InputError
@@ -18,7 +22,10 @@ from pipeline.stages.base import (
     StageProgress,
     require_model,
 )
-from pipeline.text.degeneration import PROBLEMS, check
+from pipeline.text.degeneration import PROBLEMS, GuardConfig, check
+from pipeline.text.entities import PROBLEMS as ENTITY_PROBLEMS
+from pipeline.text.entities import check as check_entities
+from pipeline.text.entities import problems as entity_problems
 from pipeline.text.glossary import Glossary, Term
 from pipeline.text.indic import assemble
 from pipeline.text.language_id import LANGUAGE_PROBLEMS, guard_language
@@ -30,7 +37,21 @@ from pipeline.translation.translator import Progress, load_glossary
 # A glossary or protected term of the source whose target the translation does not hold.
 GLOSSARY_MISSING = "glossary_missing"
 QUALITY_PROBLEMS = (*PROBLEMS, GLOSSARY_MISSING)  # found per sentence, in this order in a document's flags
-FLAG_PROBLEMS = (*QUALITY_PROBLEMS, *LANGUAGE_PROBLEMS)  # every `<output>:<problem>` a run's stages can flag
+FLAG_PROBLEMS = (*QUALITY_PROBLEMS, *ENTITY_PROBLEMS, *LANGUAGE_PROBLEMS)  # every `<output>:<problem>` a run's stages can flag
+
+
+class TranslationGuardConfig(GuardConfig):
+    """The degeneration guard, and whether the document's translation must keep its source's entities."""
+
+    entities: bool = Field(
+        True, description="flag a translation lacking a number, URL, e-mail, handle or hashtag of its source"
+    )
+
+
+class TranslateConfig(TranslatorConfig):
+    """The translator of the documents; its guard also checks numbers and entities."""
+
+    guard: TranslationGuardConfig = TranslationGuardConfig()
 
 
 def check_translator_section(config: RunConfig, section: str) -> None:
@@ -113,7 +134,7 @@ def _terms(glossary: Glossary, sources: list[str], translations: list[str]) -> l
 @STAGES.register("translate")
 class TranslateStage(Stage):
     name = "translate"
-    config_model = TranslatorConfig
+    config_model = TranslateConfig
 
     def __init__(self, translator: Translator, progress: StageProgress) -> None:
         self.translator = translator
@@ -155,7 +176,11 @@ class TranslateStage(Stage):
     def process(self, documents: list[Document]) -> None:
         segment_texts = [[s.text for s in document.segments] for document in documents]
         progress = lambda done, total: self.progress(self.name, done, total)  # noqa: E731
+        guard = self.translator.config.guard
         for document, translated in zip(documents, translate_documents(self.translator, segment_texts, progress)):
-            document.outputs["translation"] = assemble(document.segments, translated.texts)
+            translation = document.outputs["translation"] = assemble(document.segments, translated.texts)
             document.stages[self.record_key] = translated.metadata
             document.flag("translation", translated.problems)
+            if guard.enabled and guard.entities and (missing := check_entities(document.source, translation)):
+                translated.metadata["missing"] = [{"kind": entity.kind, "value": entity.value} for entity in missing]
+                document.flag("translation", entity_problems(missing))

@@ -11,11 +11,12 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+EMAIL = r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+"
+URL = r"(?:https?://|www\.)[^\s<>\"']*[^\s<>\"'.,;:!?)\]।]"  # without trailing punctuation
 # One pass over the text with the alternatives in priority order: an e-mail address contains a domain the URL
 # pattern would take, and URLs contain digits. (Separate passes would also match the digits of placeholders.)
 _PROTECTED = re.compile(
-    r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+"  # e-mail address
-    r"|(?:https?://|www\.)[^\s<>\"']*[^\s<>\"'.,;:!?)\]।]"  # URL, without trailing punctuation
+    rf"{EMAIL}|{URL}"
     r"|(?<![\w.])\d+(?:[.,:/]\d+)*(?!\w)"  # number: 42, 1,23,456.78, 9:30, 26/11/2026
 )
 _PLACEHOLDER = "<{}>"
