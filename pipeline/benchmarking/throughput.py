@@ -28,7 +28,7 @@ from pipeline.backends.transformers_backend import TransformersBackend
 from pipeline.benchmarking import inputs, models
 from pipeline.benchmarking.workload import Workload
 from pipeline.devices import resolve_placement
-from pipeline.models.loading import Seq2SeqModel
+from pipeline.models.loading import load_seq2seq
 from pipeline.summarization import Summarizer, SummarizerConfig
 from pipeline.translation import TRANSLATION_FAMILIES, Translator, TranslatorConfig
 
@@ -119,15 +119,9 @@ def _peak(device: torch.device) -> float | None:
 
 
 def _backend(model_dir: Path, attention: str, device: str, precision: str) -> TransformersBackend:
-    """The project's transformers backend on a model loaded with the given attention kernel."""
-    from transformers import AutoModelForSeq2SeqLM, AutoTokenizer
-
-    placement = resolve_placement(device, precision)
-    kernel = {} if attention == "auto" else {"attn_implementation": attention}
-    model = AutoModelForSeq2SeqLM.from_pretrained(model_dir, dtype=placement.dtype, **kernel)
-    model.to(placement.device).eval()
-    loaded = Seq2SeqModel(model, AutoTokenizer.from_pretrained(model_dir), str(model_dir), "random", placement)
-    return TransformersBackend(loaded)
+    """The project's transformers backend, loaded as a run loads it (its beam cache reorder included), with the
+    given attention kernel."""
+    return TransformersBackend(load_seq2seq(str(model_dir), None, "benchmark", device, precision, attention))
 
 
 def _timed(run: Callable[[], list], synchronize: Callable[[], None]) -> tuple[float, list]:

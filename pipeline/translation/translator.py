@@ -59,7 +59,8 @@ class TranslatorConfig(ModelSettings):
 DEFAULT_BATCH_TOKENS, DEFAULT_BATCH_SIZE = 4096, 32  # what `auto` means where memory is not the bound (CPU)
 ITEMS_PER_BUDGET = 8  # `auto` batch size: the token budget filled with sentences of 8 tokens, up to
 # 2048 sentences: on an H200, IndicTrans2-200M with 5 beams translated 898 sentences/s in batches of 2048, 812 in
-# batches of 512 and 698 in one batch of 8192, where beam search's reordering of the cache took 40% of the time.
+# batches of 512 and 698 in one batch of 8192, where beam search's reordering of the cache took 40% of the time
+# (measured with the cross-attention cache reordered too: docs/performance.md).
 AUTO_MAX_SENTENCES = 2048
 
 
