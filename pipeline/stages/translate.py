@@ -60,8 +60,7 @@ def check_translator_section(config: RunConfig, section: str) -> None:
     try:
         load_glossary(settings)  # a bad row is reported when the config loads, with its file and line
     except InputError as error:
-        key = "glossary" if settings.glossary and str(settings.glossary) in str(error) else "protect"
-        raise ValueError(f"{section}.{key}: {error}") from None
+        raise ValueError(f"{section}.{error}") from None
     try:
         family = TRANSLATION_FAMILIES.get(settings.family)
         family.check_languages(settings.src_lang, settings.tgt_lang)

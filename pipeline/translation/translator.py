@@ -15,10 +15,17 @@ from typing import Literal
 
 from pydantic import Field, field_validator
 
-from pipeline.backends import GenerationBackend, GenerationConfig, ModelSettings, decode, load_backend
+from pipeline.backends import (
+    GenerationBackend,
+    GenerationConfig,
+    ModelSettings,
+    decode,
+    load_backend,
+)
 from pipeline.backends.settings import count_or_auto
 from pipeline.batching import run_batched
 from pipeline.config import ConfigPath
+from pipeline.errors import InputError
 from pipeline.text.degeneration import GuardConfig
 from pipeline.text.glossary import Glossary, combined, read_glossary, read_protected
 from pipeline.text.indic import normalize as normalize_indic
@@ -154,13 +161,20 @@ class Translator:
 
 
 def load_glossary(config: TranslatorConfig) -> Glossary:
-    """The section's glossary and protected names as one glossary, source terms normalized as documents are."""
+    """The section's glossary and protected names as one glossary, source terms normalized as documents are.
+
+    A bad file raises `InputError` starting with its key (`glossary: terms.tsv:3: ...`)."""
     iso = FLORES_TO_INDICNLP.get(config.src_lang)
     normalize = (lambda text: unicodedata.normalize("NFC", text)) if iso in (None, "en") else (
         lambda text: normalize_indic(text, iso)
     )
-    parts = [read(Path(path), normalize) for read, path in ((read_glossary, config.glossary),
-                                                            (read_protected, config.protect)) if path]
+    parts = []
+    for key, read in (("glossary", read_glossary), ("protect", read_protected)):
+        if path := getattr(config, key):
+            try:
+                parts.append(read(Path(path), normalize))
+            except InputError as error:
+                raise InputError(f"{key}: {error}") from None
     return combined(*parts)
 
 

@@ -135,3 +135,12 @@ def test_protected_names_file_skips_comments_and_blank_lines(tmp_path):
 def test_the_translator_config_takes_the_files(tmp_path):
     config = TranslatorConfig(model="m", glossary=str(tmp_path / "g.tsv"), protect=str(tmp_path / "p.txt"))
     assert str(config.glossary).endswith("g.tsv") and str(config.protect).endswith("p.txt")
+
+
+def test_an_unreadable_protect_list_is_refused_under_its_own_key(repo_root, tiny_overrides, tmp_path):
+    terms = write(tmp_path / "terms.tsv", "source\ttarget\nसूर्य\tSurya\n")
+    folder = tmp_path / "names"
+    folder.mkdir()  # a folder where a file is expected: it cannot be read
+    with pytest.raises(Exception, match=r"translate\.protect: .*names: cannot read"):
+        load_config(repo_root / "configs" / "tiny.yaml",
+                    [*tiny_overrides, f"translate.glossary={terms}", f"translate.protect={folder}"])
