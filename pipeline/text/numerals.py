@@ -23,14 +23,10 @@ _NUMBER = regex.compile(r"(?<![\p{L}\p{M}\p{Nd}_@/.-])\p{Nd}+(?:[.,:/]\p{Nd}+)*(
 def write_digits(text: str, numerals: Numerals, script: str | None) -> str:
     """`text` with the digits of its numbers in `numerals`: `native` needs a script with digits of its own (else
     the text is unchanged)."""
-    if numerals == "keep":
+    zero = "0" if numerals == "ascii" else SCRIPT_ZERO.get(script or "") if numerals == "native" else None
+    if zero is None:
         return text
-    if numerals == "ascii":
-        digits = lambda number: "".join(str(unicodedata.decimal(c)) if c.isdecimal() else c for c in number)  # noqa: E731
-    elif (zero := SCRIPT_ZERO.get(script or "")) is not None:
-        digits = lambda number: "".join(  # noqa: E731
-            chr(ord(zero) + unicodedata.decimal(c)) if c.isdecimal() else c for c in number
-        )
-    else:
-        return text
-    return _NUMBER.sub(lambda match: digits(match.group()), text)
+    return _NUMBER.sub(
+        lambda match: "".join(chr(ord(zero) + unicodedata.decimal(c)) if c.isdecimal() else c for c in match.group()),
+        text,
+    )
