@@ -5,12 +5,11 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import sys
 import tempfile
 from pathlib import Path
 
-from pipeline.benchmarking.workload import add_workload_arguments, unavailable, workload
+from pipeline.benchmarking.workload import add_workload_arguments, ready, workload
 from pipeline.logs import add_logging_options, configure_logging
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
@@ -55,9 +54,7 @@ def table(report: dict) -> str:
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
     configure_logging(args)
-    os.environ.setdefault("HF_HUB_OFFLINE", "1")
-    if problem := unavailable(args):
-        print(f"error: {problem}", file=sys.stderr)
+    if not ready(args):
         return 2
     from pipeline.benchmarking.throughput import TRANSLATORS, Options, Throughput
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import sys
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -33,18 +34,24 @@ def add_workload_arguments(parser: argparse.ArgumentParser, repo_root: Path) -> 
     )
 
 
-def unavailable(args: argparse.Namespace) -> str | None:
-    """Why the benchmark cannot run here (exit 2), or None. Imports torch, so call it after parsing."""
+def ready(args: argparse.Namespace) -> bool:
+    """Whether the benchmark can run here, offline; if not, says why on standard error (the script exits 2).
+    Imports torch, so call it after parsing."""
+    os.environ.setdefault("HF_HUB_OFFLINE", "1")
     if not (args.shared_dir / "data" / "flores200").exists():
-        return f"{args.shared_dir} lacks data/flores200 (set --shared-dir)"
-    import torch
+        problem = f"{args.shared_dir} lacks data/flores200 (set --shared-dir)"
+    else:
+        import torch
 
-    if args.device == "cuda" and not torch.cuda.is_available():
-        return "--device cuda, but torch sees no CUDA device (a CPU build of torch, or no driver)"
+        problem = ("--device cuda, but torch sees no CUDA device (a CPU build of torch, or no driver)"
+                   if args.device == "cuda" and not torch.cuda.is_available() else None)
+    if problem:
+        print(f"error: {problem}", file=sys.stderr)
+        return False
     from transformers.utils import logging as transformers_logging
 
     transformers_logging.disable_progress_bar()  # one "Loading weights" bar per model load would bury the log
-    return None
+    return True
 
 
 def workload(args: argparse.Namespace, work_dir: Path) -> dict:
