@@ -1,4 +1,4 @@
-"""Abstractive English summarization with a seq2seq model (BART, PEGASUS, T5).
+"""Abstractive summarization with a seq2seq model (BART, PEGASUS, T5) or a chat model (`family: chat`).
 
 transformers 5 has no summarization pipeline, so this module is the loop around a generation backend (the model's
 `generate()`, or CTranslate2 with `summarize.backend: ctranslate2`): length-sorted batches, and a strategy for
@@ -9,7 +9,7 @@ documents longer than the model's input limit: `truncate` (classic: the model se
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Literal
+from typing import TYPE_CHECKING, Any, ClassVar, Literal
 
 from pydantic import Field, field_validator
 
@@ -17,32 +17,99 @@ from pipeline.backends import GenerationBackend, GenerationConfig, ModelSettings
 from pipeline.backends.settings import count_or_auto
 from pipeline.batching import run_batched
 from pipeline.registry import Registry
+from pipeline.text.chat import ChatPrompt, ChatTask
 from pipeline.text.degeneration import GuardConfig
 from pipeline.text.english import split_sentences
 
+if TYPE_CHECKING:
+    from transformers import PreTrainedTokenizerBase
 
-@dataclass(frozen=True)
+
 class SummarizerFamily:
-    """What differs between summarizer families."""
+    """What differs between summarizer families: how a text becomes the model's input, and its output the summary.
 
-    prefix: str = ""  # T5 was trained multi-task and needs its task named in the input
+    The seq2seq families summarize English into English (what they were trained on)."""
+
+    prefix: ClassVar[str] = ""  # T5 was trained multi-task and needs its task named in the input
+    english_only: ClassVar[bool] = True
+    add_special_tokens: ClassVar[bool] = True  # False where `render` writes the model's special tokens itself
+
+    def __init__(self, tokenizer: PreTrainedTokenizerBase, config: SummarizerConfig, languages: tuple[str, str]) -> None:
+        self.tokenizer = tokenizer
+
+    def render(self, text: str) -> str:
+        return self.prefix + text
+
+    def encode(self, texts: list[str], max_tokens: int) -> list[list[int]]:
+        """Input ids per text, cut to `max_tokens` (the text, never what `render` adds before it)."""
+        return self.tokenizer([self.render(text) for text in texts], truncation=True, max_length=max_tokens)["input_ids"]
+
+    def finish(self, generated: str) -> str:
+        return generated
+
+    def generate_kwargs(self) -> dict[str, Any]:
+        return {}
+
+    def describe(self) -> dict[str, Any]:
+        return {}
 
 
-SUMMARIZER_FAMILIES: Registry[SummarizerFamily] = Registry("summarizer family")
-SUMMARIZER_FAMILIES.register("bart")(SummarizerFamily())
-SUMMARIZER_FAMILIES.register("pegasus")(SummarizerFamily())
-SUMMARIZER_FAMILIES.register("t5")(SummarizerFamily(prefix="summarize: "))
+class T5Family(SummarizerFamily):
+    prefix = "summarize: "
 
 
+class ChatSummarizerFamily(SummarizerFamily):
+    """A chat model asked for a summary in words (`summarize.chat`), in any language it writes: the summary's
+    language may differ from the text's (a Hindi article summarized in English)."""
+
+    english_only = False
+    add_special_tokens = False
+
+    def __init__(self, tokenizer: PreTrainedTokenizerBase, config: SummarizerConfig, languages: tuple[str, str]) -> None:
+        super().__init__(tokenizer, config, languages)
+        self.task = ChatTask(tokenizer, (config.chat or ChatPrompt()).resolve("summarize"), *languages)
+
+    def render(self, text: str) -> str:
+        return self.task.render(text)
+
+    def encode(self, texts: list[str], max_tokens: int) -> list[list[int]]:
+        fitted = [self.task.fitted(text, max_tokens) for text in texts]
+        return self.tokenizer(fitted, add_special_tokens=False)["input_ids"]
+
+    def finish(self, generated: str) -> str:
+        return self.task.answer(generated)
+
+    def generate_kwargs(self) -> dict[str, Any]:
+        return self.task.generate_kwargs()
+
+    def describe(self) -> dict[str, Any]:
+        return self.task.describe()
+
+
+SUMMARIZER_FAMILIES: Registry[type[SummarizerFamily]] = Registry("summarizer family")
+SUMMARIZER_FAMILIES.register("bart")(SummarizerFamily)
+SUMMARIZER_FAMILIES.register("pegasus")(SummarizerFamily)
+SUMMARIZER_FAMILIES.register("t5")(T5Family)
+SUMMARIZER_FAMILIES.register("chat")(ChatSummarizerFamily)
+
+
+ENGLISH = ("eng_Latn", "eng_Latn")  # (text, summary) languages of a classic summarizer
 DEFAULT_BATCH_SIZE = 4  # what `max_batch_size: auto` means where memory is not the bound (CPU)
 
 
 class SummarizerConfig(ModelSettings):
-    """An abstractive English summarizer and what to do with documents longer than its input limit."""
+    """An abstractive summarizer, what it summarizes, and what to do with documents longer than its input limit."""
 
     scheduling_keys = ModelSettings.scheduling_keys | {"max_batch_size"}
 
     family: str = "bart"
+    input: Literal["translation", "source"] = Field(
+        "translation", description="translation: the run's translation (else its input); source: the prepared source "
+        "text, summarized directly (a cross-lingual summarizer: family chat)"
+    )
+    language: str | None = Field(
+        None, description="FLORES code of the summary's language (chat family); default: the language of its input"
+    )
     strategy: Literal["truncate", "map_reduce"] = "truncate"
     max_input_tokens: int | None = Field(None, ge=16, description="default: the tokenizer's model_max_length")
     chunk_overlap_sentences: int = Field(1, ge=0)
@@ -73,14 +140,16 @@ class Summary:
 
 
 class Summarizer:
-    def __init__(self, backend: GenerationBackend, config: SummarizerConfig) -> None:
+    """Summarizes texts of one language (`languages`: the texts', the summaries' FLORES codes) with one backend."""
+
+    def __init__(self, backend: GenerationBackend, config: SummarizerConfig, languages: tuple[str, str] = ENGLISH) -> None:
         self.backend = backend
         self.tokenizer = backend.tokenizer
         self.config = config
-        self.family = SUMMARIZER_FAMILIES.get(config.family)
+        self.family = SUMMARIZER_FAMILIES.get(config.family)(backend.tokenizer, config, languages)
         self.max_input_tokens = config.max_input_tokens or backend.max_input_tokens
-        # Tokens the tokenizer adds around any text (BOS/EOS) plus the task prefix.
-        self._overhead = len(self.tokenizer(self.family.prefix)["input_ids"])
+        # Tokens the tokenizer adds around any text (BOS/EOS) plus the task prefix or a chat model's instructions.
+        self._overhead = self.count_tokens("")
         self.oom_splits = 0  # batches halved after running out of device memory, since loading
         budget = backend.memory_token_budget(config.generation)
         self.max_batch_size = config.max_batch_size if config.max_batch_size != "auto" else (
@@ -90,11 +159,12 @@ class Summarizer:
     def describe(self) -> dict[str, str | None]:
         return {
             **self.backend.describe(), "family": self.config.family, "backend": self.config.backend,
-            "strategy": self.config.strategy, "max_batch_size": self.max_batch_size,
+            "strategy": self.config.strategy, "max_batch_size": self.max_batch_size, **self.family.describe(),
         }
 
     def count_tokens(self, text: str) -> int:
-        return len(self.tokenizer(self.family.prefix + text, verbose=False)["input_ids"])
+        rendered = self.family.render(text)
+        return len(self.tokenizer(rendered, add_special_tokens=self.family.add_special_tokens, verbose=False)["input_ids"])
 
     def summarize(self, texts: list[str]) -> list[Summary]:
         tokens_in = [self.count_tokens(text) for text in texts]
@@ -145,12 +215,12 @@ class Summarizer:
 
     def _generate(self, texts: list[str]) -> list[tuple[str, int]]:
         """(summary, generated tokens) per text, in input order; inputs over the limit are truncated."""
-        ids = self.tokenizer(
-            [self.family.prefix + text for text in texts], truncation=True, max_length=self.max_input_tokens
-        )["input_ids"]
+        ids = self.family.encode(texts, self.max_input_tokens)
+        family_kwargs = self.family.generate_kwargs()
 
         def run(batch_ids: list[list[int]]) -> list[tuple[str, int]]:
-            return decode(self.tokenizer, self.backend.generate(batch_ids, self.config.generation))
+            generated = self.backend.generate(batch_ids, self.config.generation, **family_kwargs)
+            return [(self.family.finish(text), count) for text, count in decode(self.tokenizer, generated)]
 
         budget = self.max_batch_size * self.max_input_tokens
         return run_batched(ids, [len(row) for row in ids], run, budget, self.max_batch_size,
@@ -160,5 +230,7 @@ class Summarizer:
         self.oom_splits += 1
 
 
-def load_summarizer(config: SummarizerConfig, device: str, precision: str) -> Summarizer:
-    return Summarizer(load_backend(config, "summarize", device, precision), config)
+def load_summarizer(
+    config: SummarizerConfig, device: str, precision: str, languages: tuple[str, str] = ENGLISH
+) -> Summarizer:
+    return Summarizer(load_backend(config, "summarize", device, precision), config, languages)

@@ -8,6 +8,7 @@ from pydantic import Field, field_validator, model_validator
 
 from pipeline.backends.base import BACKENDS
 from pipeline.config import ConfigPath, Section
+from pipeline.text.chat import ChatPrompt
 
 
 class GenerationConfig(Section):
@@ -20,6 +21,9 @@ class GenerationConfig(Section):
     max_new_tokens: int = Field(256, ge=1)
     no_repeat_ngram_size: int = Field(0, ge=0)
     early_stopping: bool = True
+    temperature: float | None = Field(None, gt=0, description="do_sample only; default: the model's own")
+    top_p: float | None = Field(None, gt=0, le=1, description="do_sample only; default: the model's own")
+    top_k: int | None = Field(None, ge=1, description="do_sample only; default: the model's own")
 
     @model_validator(mode="after")
     def _min_not_above_max(self) -> GenerationConfig:
@@ -27,10 +31,13 @@ class GenerationConfig(Section):
             raise ValueError(
                 f"min_new_tokens ({self.min_new_tokens}) must be <= max_new_tokens ({self.max_new_tokens})"
             )
+        for key in ("temperature", "top_p", "top_k"):
+            if getattr(self, key) is not None and not self.do_sample:
+                raise ValueError(f"{key}: a sampling setting; set do_sample: true to sample")
         return self
 
     def generate_kwargs(self) -> dict[str, Any]:
-        kwargs = self.model_dump()
+        kwargs = {key: value for key, value in self.model_dump().items() if value is not None}
         if self.num_beams == 1:  # transformers warns about beam-only flags under greedy decoding
             kwargs.pop("early_stopping")
             kwargs.pop("length_penalty")
@@ -63,12 +70,19 @@ class ModelSettings(Section):
         "auto", description="transformers only; auto: the checkpoint's own kernel on a CPU, fused SDPA on a GPU"
     )
     generation: GenerationConfig = GenerationConfig()
+    chat: ChatPrompt | None = Field(None, description="family chat only: how the model is asked (prompt, options)")
 
     @field_validator("backend")
     @classmethod
     def _known_backend(cls, backend: str) -> str:
         BACKENDS.get(backend)  # raises with the list of known backends
         return backend
+
+    @model_validator(mode="after")
+    def _chat_settings(self) -> ModelSettings:
+        if self.chat is not None and getattr(self, "family", "chat") != "chat":
+            raise ValueError(f"chat: only the chat family is asked with a prompt (family is {self.family!r})")
+        return self
 
     @model_validator(mode="after")
     def _backend_settings(self) -> ModelSettings:

@@ -12,16 +12,16 @@ from pipeline.models.locate import locate_files
 
 if TYPE_CHECKING:
     from pipeline.backends.settings import GenerationConfig, ModelSettings
-    from pipeline.models.loading import Seq2SeqModel
+    from pipeline.models.loading import LoadedModel
 
 
 class TransformersBackend:
-    def __init__(self, loaded: Seq2SeqModel) -> None:
+    def __init__(self, loaded: LoadedModel, max_new_tokens: int = 0) -> None:
         from pipeline.models.loading import input_limit
 
         self.loaded = loaded
         self.tokenizer = loaded.tokenizer
-        self.max_input_tokens = input_limit(loaded)
+        self.max_input_tokens = input_limit(loaded, max_new_tokens)
         eos = loaded.model.generation_config.eos_token_id
         self._eos_ids = set(eos) if isinstance(eos, list) else {eos}
 
@@ -42,8 +42,9 @@ class TransformersBackend:
             generated = generate_batch(self.loaded, input_ids, **generation.generate_kwargs(), **family_kwargs)
         except torch.OutOfMemoryError as error:
             reason = str(error).splitlines()[0]
-        else:
-            return [until_eos(row[1:], self._eos_ids) for row in generated.tolist()]
+        else:  # what follows the decoder start token, or a decoder-only model's prompt
+            start = max(map(len, input_ids)) if self.loaded.decoder_only else 1
+            return [until_eos(row[start:], self._eos_ids) for row in generated.tolist()]
         # Out of the except block, the error and the batch's tensors its traceback held are gone: free their memory.
         torch.cuda.empty_cache()
         raise BatchTooLarge(f"{len(input_ids)} inputs: {reason}")
@@ -51,11 +52,11 @@ class TransformersBackend:
 
 @BACKENDS.register("transformers")
 def load_transformers_backend(settings: ModelSettings, stage: str, device: str, precision: str) -> TransformersBackend:
-    from pipeline.models.loading import check_generation_length, load_seq2seq
+    from pipeline.models.loading import check_generation_length, load_model
 
-    loaded = load_seq2seq(settings.model, settings.revision, stage, device, precision, settings.attention)
+    loaded = load_model(settings.model, settings.revision, stage, device, precision, settings.attention)
     check_generation_length(loaded, settings.generation.max_new_tokens, stage)
-    return TransformersBackend(loaded)
+    return TransformersBackend(loaded, settings.generation.max_new_tokens)
 
 
 @LOCATORS.register("transformers")

@@ -28,7 +28,7 @@ from pipeline.backends.transformers_backend import TransformersBackend
 from pipeline.benchmarking import inputs, models
 from pipeline.benchmarking.workload import Workload
 from pipeline.devices import resolve_placement
-from pipeline.models.loading import load_seq2seq
+from pipeline.models.loading import load_model
 from pipeline.summarization import Summarizer, SummarizerConfig
 from pipeline.translation import TRANSLATION_FAMILIES, Translator, TranslatorConfig
 
@@ -121,7 +121,7 @@ def _peak(device: torch.device) -> float | None:
 def _backend(model_dir: Path, attention: str, device: str, precision: str) -> TransformersBackend:
     """The project's transformers backend, loaded as a run loads it (its beam cache reorder included), with the
     given attention kernel."""
-    return TransformersBackend(load_seq2seq(str(model_dir), None, "benchmark", device, precision, attention))
+    return TransformersBackend(load_model(str(model_dir), None, "benchmark", device, precision, attention))
 
 
 def _timed(run: Callable[[], list], synchronize: Callable[[], None]) -> tuple[float, list]:

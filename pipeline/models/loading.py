@@ -1,4 +1,8 @@
-"""Loading Hugging Face seq2seq models and tokenizers, with errors that say what to do.
+"""Loading Hugging Face generating models and tokenizers, with errors that say what to do.
+
+Encoder-decoder checkpoints (IndicTrans2, NLLB, BART) load as `AutoModelForSeq2SeqLM`; decoder-only ones (chat
+models: Qwen, Llama, Gemma) as `AutoModelForCausalLM`, padded on the left so that every row's prompt ends where
+generation starts (`generate()` derives their positions from the attention mask).
 
 A model id is either a local folder in the hub layout or a hub id. On a machine without the hub, a hub id only
 loads from the local cache; when it cannot be loaded the run stops before any work with a `ModelLoadError`
@@ -11,7 +15,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import torch
-from transformers import AutoConfig, AutoModelForSeq2SeqLM, AutoTokenizer, PreTrainedModel, PreTrainedTokenizerBase
+from transformers import (
+    AutoConfig, AutoModelForCausalLM, AutoModelForSeq2SeqLM, AutoTokenizer, PreTrainedModel, PreTrainedTokenizerBase,
+)
 from transformers.cache_utils import Cache, EncoderDecoderCache
 
 from pipeline.devices import Placement, resolve_placement
@@ -22,7 +28,7 @@ from pipeline.models.locate import explain, looks_like_path
 
 
 @dataclass
-class Seq2SeqModel:
+class LoadedModel:
     """A loaded model with its tokenizer and where it came from (for the run manifest)."""
 
     model: PreTrainedModel
@@ -30,6 +36,11 @@ class Seq2SeqModel:
     model_id: str
     revision: str | None
     placement: Placement
+
+    @property
+    def decoder_only(self) -> bool:
+        """A causal LM: its output repeats the prompt, which is padded on the left."""
+        return not self.model.config.is_encoder_decoder
 
     def describe(self) -> dict[str, str | None]:
         return {
@@ -66,9 +77,9 @@ def attention_kernel(requested: str) -> dict[str, str]:
     return {} if requested == "auto" else {"attn_implementation": requested}
 
 
-def load_seq2seq(
+def load_model(
     model_id: str, revision: str | None, stage: str, device: str, precision: str, attention: str = "auto"
-) -> Seq2SeqModel:
+) -> LoadedModel:
     """Load model and tokenizer onto the configured device, precision and attention kernel, in eval mode."""
     source = str(Path(model_id).expanduser()) if looks_like_path(model_id) else model_id
     try:
@@ -77,21 +88,22 @@ def load_seq2seq(
         announcement = LoadAnnouncement(stage, model_id, str(placement.device), placement.dtype_name)
         tokenizer = AutoTokenizer.from_pretrained(source, revision=revision)
         # Weights are cast while loading, so an fp32 checkpoint never takes a `.half()` pass on the CPU.
-        model = AutoModelForSeq2SeqLM.from_pretrained(
-            source, revision=revision, dtype=placement.dtype, **attention_kernel(attention)
-        )
+        auto_class = AutoModelForSeq2SeqLM if config.is_encoder_decoder else AutoModelForCausalLM
+        model = auto_class.from_pretrained(source, revision=revision, dtype=placement.dtype, **attention_kernel(attention))
     except (OSError, ValueError, KeyError) as error:
         raise ModelLoadError(explain(model_id, stage, error)) from error
+    if tokenizer.pad_token is None:  # Llama 3 has none; padding is masked out, so any token does
+        tokenizer.pad_token = tokenizer.eos_token
     model.to(placement.device).eval()
     if not hasattr(model, "_reorder_cache"):  # `generate()` prefers a model's own reorder over the cache's
         model._reorder_cache = reorder_self_attention_only
     weights = list(model.parameters())
     announcement.loaded(f"{parameters(sum(w.numel() for w in weights))}, "
                         f"{byte_size(sum(w.numel() * w.element_size() for w in weights))}")
-    return Seq2SeqModel(model, tokenizer, model_id, _resolved_revision(model_id, revision, config), placement)
+    return LoadedModel(model, tokenizer, model_id, _resolved_revision(model_id, revision, config), placement)
 
 
-def decoder_positions(loaded: Seq2SeqModel) -> int | None:
+def decoder_positions(loaded: LoadedModel) -> int | None:
     """How many target positions the decoder's position table holds; None when positions are computed for any length.
 
     BART's learned positions and Marian's and PEGASUS's fixed sinusoidal tables are embeddings of a set size (BART's
@@ -103,7 +115,10 @@ def decoder_positions(loaded: Seq2SeqModel) -> int | None:
     return None
 
 
-def check_generation_length(loaded: Seq2SeqModel, max_new_tokens: int, stage: str) -> None:
+MIN_PROMPT_TOKENS = 32  # a chat prompt's template alone takes about this many tokens
+
+
+def check_generation_length(loaded: LoadedModel, max_new_tokens: int, stage: str) -> None:
     """A generation longer than the decoder's position table fails every document (`IndexError` deep in the model),
     so it is refused when the model loads, before any work."""
     positions = decoder_positions(loaded)
@@ -112,17 +127,24 @@ def check_generation_length(loaded: Seq2SeqModel, max_new_tokens: int, stage: st
             f"{stage}.generation.max_new_tokens ({max_new_tokens}) must be < {positions}, the decoder positions of "
             f"{loaded.model_id}; a longer generation would fail on every document"
         )
+    if loaded.decoder_only and input_limit(loaded, max_new_tokens) < MIN_PROMPT_TOKENS:
+        raise ConfigError(
+            f"{stage}.generation.max_new_tokens ({max_new_tokens}) leaves no room for a prompt in the "
+            f"{input_limit(loaded)}-token context of {loaded.model_id}"
+        )
 
 
-def input_limit(loaded: Seq2SeqModel) -> int:
-    """The longest input the model takes, in tokens, as its tokenizer and config declare it."""
+def input_limit(loaded: LoadedModel, max_new_tokens: int = 0) -> int:
+    """The longest input the model takes, in tokens, as its tokenizer and config declare it. A decoder-only model's
+    context holds its prompt and what it generates, so `max_new_tokens` of it are kept for the answer."""
     config = loaded.model.config
     declared = [loaded.tokenizer.model_max_length] + [
         getattr(config, name, None) for name in ("max_position_embeddings", "max_source_positions", "n_positions")
     ]
     # A tokenizer without a declared limit reports a huge sentinel; the model's position table is then the bound.
     usable = [value for value in declared if isinstance(value, int) and 0 < value < 1_000_000]
-    return min(usable) if usable else 1024
+    limit = min(usable) if usable else 1024
+    return limit - max_new_tokens if loaded.decoder_only else limit
 
 
 # Share of the free device memory a batch may plan for: the rest is for what the estimate below leaves out
@@ -131,7 +153,13 @@ BATCH_MEMORY_SHARE = 0.5
 ITEM_TOKENS = 16  # source tokens of a short sentence: what spreads the per-sentence memory over its tokens
 
 
-def cuda_token_budget(loaded: Seq2SeqModel, num_beams: int) -> int | None:
+def _kv_width(config) -> int:
+    """Keys (or values) per token and layer of a decoder-only model: fewer than its width with grouped-query attention."""
+    head_dim = getattr(config, "head_dim", None) or config.hidden_size // config.num_attention_heads
+    return (getattr(config, "num_key_value_heads", None) or config.num_attention_heads) * head_dim
+
+
+def cuda_token_budget(loaded: LoadedModel, num_beams: int) -> int | None:
     """Padded source tokens per `generate()` call that fit in the GPU's free memory; None on other devices.
 
     Per source token, every beam keeps the cross-attention keys and values of every decoder layer, and a
@@ -143,7 +171,7 @@ def cuda_token_budget(loaded: Seq2SeqModel, num_beams: int) -> int | None:
         return None
     config = loaded.model.config.get_text_config(decoder=True)
     layers = getattr(config, "decoder_layers", None) or config.num_hidden_layers
-    width = getattr(config, "decoder_embed_dim", None) or config.d_model
+    width = getattr(config, "decoder_embed_dim", None) or getattr(config, "d_model", None) or _kv_width(config)
     vocabulary = getattr(config, "decoder_vocab_size", None) or config.vocab_size
     per_token = num_beams * layers * 2 * width * loaded.placement.dtype.itemsize * (1 + 2)
     per_item = num_beams * vocabulary * 4 * 4
@@ -152,9 +180,11 @@ def cuda_token_budget(loaded: Seq2SeqModel, num_beams: int) -> int | None:
 
 
 @torch.inference_mode()
-def generate_batch(loaded: Seq2SeqModel, input_ids: list[list[int]], **generate_kwargs) -> torch.Tensor:
-    """Pad one batch of token ids on the model's side and `generate()`: [B, decoder start + new tokens]."""
-    batch = loaded.tokenizer.pad({"input_ids": input_ids}, return_tensors="pt")
+def generate_batch(loaded: LoadedModel, input_ids: list[list[int]], **generate_kwargs) -> torch.Tensor:
+    """Pad one batch of token ids on the model's side and `generate()`: [B, decoder start + new tokens], or for a
+    decoder-only model [B, padded prompt + new tokens]."""
+    side = "left" if loaded.decoder_only else "right"
+    batch = loaded.tokenizer.pad({"input_ids": input_ids}, padding_side=side, return_tensors="pt")
     inputs = {name: tensor.to(loaded.placement.device) for name, tensor in batch.items()}
     return loaded.model.generate(**inputs, **generate_kwargs)
 

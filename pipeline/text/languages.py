@@ -84,3 +84,17 @@ def language_label(code: str) -> str:
     """The ISO 639 label of a language code: `hin_Deva` -> `hi`, `sat_Olck` -> `sat`; a short code stays as it is."""
     language = code.split("_", 1)[0]
     return _ISO_639_1.get(language, language) if "_" in code else code
+
+
+# English names of the languages of FLORES codes, for instructions to chat models ("Translate ... into English").
+_LANGUAGE_NAMES = {
+    "asm": "Assamese", "ben": "Bengali", "brx": "Bodo", "doi": "Dogri", "eng": "English", "gom": "Konkani",
+    "guj": "Gujarati", "hin": "Hindi", "kan": "Kannada", "kas": "Kashmiri", "mai": "Maithili", "mal": "Malayalam",
+    "mar": "Marathi", "mni": "Manipuri", "npi": "Nepali", "ory": "Odia", "pan": "Punjabi", "san": "Sanskrit",
+    "sat": "Santali", "snd": "Sindhi", "tam": "Tamil", "tel": "Telugu", "urd": "Urdu",
+}
+
+
+def language_name(code: str) -> str:
+    """`hin_Deva` -> `Hindi`; an unknown code is returned as it is (a chat model may still know it)."""
+    return _LANGUAGE_NAMES.get(code.split("_", 1)[0], code)

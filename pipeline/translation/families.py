@@ -8,15 +8,18 @@ from __future__ import annotations
 
 from abc import ABC, abstractmethod
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from pipeline.registry import Registry
-from pipeline.text.languages import check_language
+from pipeline.text.chat import ChatPrompt, ChatTask
 from pipeline.text.glossary import Glossary
+from pipeline.text.languages import check_language
 from pipeline.text.placeholders import protect, restore
 
 if TYPE_CHECKING:
     from transformers import PreTrainedTokenizerBase
+
+    from pipeline.translation.translator import TranslatorConfig
 
 TRANSLATION_FAMILIES: Registry[type[TranslationFamily]] = Registry("translation family")
 
@@ -32,6 +35,9 @@ class Encoded:
 class TranslationFamily(ABC):
     """Adapter between plain sentences and one model family's input and output conventions."""
 
+    add_special_tokens: ClassVar[bool] = True  # False where encode() writes the model's special tokens itself
+    prompt_tokens: int = 0  # tokens of every input that are not the source text (a chat model's instructions)
+
     def __init__(
         self, tokenizer: PreTrainedTokenizerBase, src_lang: str, tgt_lang: str, glossary: Glossary | None = None
     ) -> None:
@@ -41,8 +47,18 @@ class TranslationFamily(ABC):
         self.glossary = glossary or Glossary([])  # terms hidden behind placeholders, restored as their targets
 
     @classmethod
+    def from_config(
+        cls, tokenizer: PreTrainedTokenizerBase, config: TranslatorConfig, glossary: Glossary, max_input_tokens: int
+    ) -> TranslationFamily:
+        return cls(tokenizer, config.src_lang, config.tgt_lang, glossary)
+
+    @classmethod
     def check_languages(cls, src_lang: str, tgt_lang: str) -> None:
         """Raise ValueError for language codes this family cannot use (checked when the config loads)."""
+
+    def describe(self) -> dict[str, Any]:
+        """What the run manifest should know of it beyond the config (a chat model's resolved prompt)."""
+        return {}
 
     @abstractmethod
     def encode(self, sentences: list[str]) -> list[Encoded]: ...
@@ -144,3 +160,47 @@ class IndicTrans2Family(TranslationFamily):
 
     def decode(self, translations: list[str], encoded: list[Encoded]) -> list[str]:
         return self.processor.postprocess(translations, [e.state for e in encoded], self.tgt_lang)
+
+
+@TRANSLATION_FAMILIES.register("chat")
+class ChatFamily(TranslationFamily):
+    """Decoder-only instruction models (Sarvam-Translate, Qwen, Llama, Gemma): each text asked for in words, in
+    the model's chat template (`translate.chat`, see `pipeline.text.chat`).
+
+    Glossary terms are not hidden behind placeholders, which such models rewrite: the terms a text holds are listed
+    in its prompt with the translation to use, and the stage checks the output for them as for every family.
+    """
+
+    add_special_tokens = False  # the chat template writes the model's begin-of-text token
+
+    def __init__(
+        self, tokenizer: PreTrainedTokenizerBase, src_lang: str, tgt_lang: str, glossary: Glossary | None = None,
+        prompt: ChatPrompt | None = None, max_input_tokens: int | None = None,
+    ) -> None:
+        super().__init__(tokenizer, src_lang, tgt_lang, glossary)
+        self.task = ChatTask(tokenizer, (prompt or ChatPrompt()).resolve("translate"), src_lang, tgt_lang)
+        self.max_input_tokens = max_input_tokens
+        self.prompt_tokens = self.task.length(self.task.render(""))
+
+    @classmethod
+    def from_config(
+        cls, tokenizer: PreTrainedTokenizerBase, config: TranslatorConfig, glossary: Glossary, max_input_tokens: int
+    ) -> ChatFamily:
+        return cls(tokenizer, config.src_lang, config.tgt_lang, glossary, config.chat, max_input_tokens)
+
+    def describe(self) -> dict[str, Any]:
+        return self.task.describe()
+
+    def _glossary_note(self, text: str) -> str:
+        terms = dict.fromkeys(self.glossary.find(text)) if self.glossary else {}
+        pairs = "; ".join(f"{term.source} = {term.target}" for term in terms)
+        return f"\n\nUse these translations of terms: {pairs}" if terms else ""
+
+    def encode(self, sentences: list[str]) -> list[Encoded]:
+        return [Encoded(self.task.fitted(s, self.max_input_tokens, self._glossary_note(s))) for s in sentences]
+
+    def decode(self, translations: list[str], encoded: list[Encoded]) -> list[str]:
+        return [self.task.answer(text) for text in translations]
+
+    def generate_kwargs(self) -> dict[str, Any]:
+        return self.task.generate_kwargs()

@@ -6,6 +6,7 @@ same, so both give the same text for the same generated ids.
 
 from __future__ import annotations
 
+import math
 import threading
 import unicodedata
 from collections.abc import Callable
@@ -56,6 +57,10 @@ class TranslatorConfig(ModelSettings):
     )
     protect: ConfigPath | None = Field(None, description="names to keep, one per line: romanized, never translated")
     numerals: Numerals = Field("keep", description="the output's digits: keep (as the model wrote them), ascii, native")
+    length_ratio: float | None = Field(
+        None, gt=0, description="new tokens per source token of a batch's longest text (+16), within "
+        "generation.max_new_tokens: stops a chat model that runs on past the translation"
+    )
 
     @field_validator("max_batch_tokens", "max_batch_size", mode="before")
     @classmethod
@@ -69,6 +74,8 @@ ITEMS_PER_BUDGET = 8  # `auto` batch size: the token budget filled with sentence
 # batches of 512 and 698 in one batch of 8192, where beam search's reordering of the cache took 40% of the time
 # (measured with the cross-attention cache reordered too: docs/performance.md).
 AUTO_MAX_SENTENCES = 2048
+LENGTH_RATIO_SLACK = 16  # new tokens `length_ratio` allows beyond its proportion: a short sentence's translation
+# may take more tokens than its source (a word the target's vocabulary splits)
 
 
 def batch_limits(tokens: int | str, size: int | str, budget: int | None) -> tuple[int, int]:
@@ -116,18 +123,34 @@ class Translator:
 
     def describe(self) -> dict[str, str | None]:
         return {**self.backend.describe(), "family": self.config.family, "backend": self.config.backend,
-                "max_batch_tokens": self.max_batch_tokens, "max_batch_size": self.max_batch_size}
+                "max_batch_tokens": self.max_batch_tokens, "max_batch_size": self.max_batch_size,
+                **self.family.describe()}
 
     def count_tokens(self, sentence: str) -> int:
-        """Source tokens of one sentence as the model sees it (language tags and end-of-sentence included)."""
+        """Source tokens of one sentence as the model sees it (language tags, end-of-sentence, a chat model's
+        instructions included)."""
         (encoded,) = self.family.encode([sentence])
         with self._tokenizer_lock:
-            return len(self.tokenizer(encoded.text, verbose=False)["input_ids"])
+            return len(self.tokenizer(
+                encoded.text, add_special_tokens=self.family.add_special_tokens, verbose=False
+            )["input_ids"])
 
     def tokenize(self, texts: list[str]) -> list[list[int]]:
         """Source ids of encoded texts, cut to the model's input limit."""
         with self._tokenizer_lock:
-            return self.tokenizer(texts, truncation=True, max_length=self.max_input_tokens)["input_ids"]
+            return self.tokenizer(
+                texts, truncation=True, max_length=self.max_input_tokens,
+                add_special_tokens=self.family.add_special_tokens,
+            )["input_ids"]
+
+    def generation_for(self, batch: list[list[int]]) -> GenerationConfig:
+        """The generation settings of one batch: `length_ratio` caps its new tokens by its longest source text."""
+        generation = self.config.generation
+        if self.config.length_ratio is None:
+            return generation
+        longest = max(map(len, batch)) - self.family.prompt_tokens
+        cap = min(generation.max_new_tokens, math.ceil(self.config.length_ratio * longest) + LENGTH_RATIO_SLACK)
+        return generation.model_copy(update={"max_new_tokens": cap, "min_new_tokens": min(generation.min_new_tokens, cap)})
 
     def generate(self, source_ids: list[list[int]], progress: Progress | None = None) -> list[list[int]]:
         """Generated ids per source, in input order, from length-sorted batches under the token budget;
@@ -136,7 +159,7 @@ class Translator:
         return run_batched(
             source_ids,
             [len(ids) for ids in source_ids],
-            lambda batch: self.backend.generate(batch, self.config.generation, **family_kwargs),
+            lambda batch: self.backend.generate(batch, self.generation_for(batch), **family_kwargs),
             self.max_batch_tokens,
             self.max_batch_size,
             on_split=self._note_split,
@@ -180,7 +203,7 @@ def load_glossary(config: TranslatorConfig) -> Glossary:
 
 def load_translator(config: TranslatorConfig, stage: str, device: str, precision: str) -> Translator:
     backend = load_backend(config, stage, device, precision)
-    family = TRANSLATION_FAMILIES.get(config.family)(
-        backend.tokenizer, config.src_lang, config.tgt_lang, load_glossary(config)
+    family = TRANSLATION_FAMILIES.get(config.family).from_config(
+        backend.tokenizer, config, load_glossary(config), backend.max_input_tokens
     )
     return Translator(backend, family, config)

@@ -4,7 +4,7 @@ import torch
 from transformers import AutoModelForSeq2SeqLM
 from transformers.cache_utils import DynamicCache, EncoderDecoderCache
 
-from pipeline.models.loading import load_seq2seq, reorder_self_attention_only
+from pipeline.models.loading import load_model, reorder_self_attention_only
 
 
 def cache_of(batch: int) -> EncoderDecoderCache:
@@ -27,7 +27,7 @@ def test_reorder_leaves_the_cross_attention_states_in_place():
 def test_loaded_models_decode_beams_as_the_plain_model_does(indictrans_fixtures):
     folder = indictrans_fixtures / "tiny-indic-en"
     plain = AutoModelForSeq2SeqLM.from_pretrained(folder).eval()
-    loaded = load_seq2seq(str(folder), None, "translate", "cpu", "fp32")
+    loaded = load_model(str(folder), None, "translate", "cpu", "fp32")
     inputs = loaded.tokenizer.pad({"input_ids": [[8, 4, 300, 301, 2], [8, 4, 500, 2]]}, return_tensors="pt")
     settings = {"num_beams": 4, "max_new_tokens": 12, "early_stopping": True}
     with torch.inference_mode():
