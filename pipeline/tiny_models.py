@@ -3,7 +3,9 @@
 They produce meaningless text. What they do exercise is everything around the weights: tokenizers trained here
 (SentencePiece for the Marian and IndicTrans2 translators, BPE for NLLB and BART), `from_pretrained`,
 `generate()`, batching, map-reduce and the run folder; with CTranslate2 installed, also the converted IndicTrans2
-and BART models of `backend: ctranslate2`. Tests use the same builder.
+and BART models of `backend: ctranslate2`. The decoder-only chat models (Qwen2.5, Qwen3, Llama 3, Gemma 3) carry
+their family's special tokens, chat template and stop tokens, for instruction-following translators and
+summarizers. Tests use the same builder.
 
 `write_overlays` writes, for each shipped config, the overlay (`scripts/run.py --overlay`) that puts these models in
 place of the config's own, so that every config can be smoke-tested without a download.
@@ -15,16 +17,18 @@ import importlib.util
 import json
 import os
 import tempfile
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import sentencepiece as spm
 import torch
 import yaml
-from tokenizers import ByteLevelBPETokenizer, SentencePieceBPETokenizer
+from tokenizers import AddedToken, ByteLevelBPETokenizer, SentencePieceBPETokenizer, Tokenizer
 from transformers import (
-    BartConfig, BartForConditionalGeneration, BartTokenizer, M2M100Config, M2M100ForConditionalGeneration,
-    MarianConfig, MarianMTModel, MarianTokenizer, NllbTokenizer,
+    AutoModelForCausalLM, BartConfig, BartForConditionalGeneration, BartTokenizer, Gemma3TextConfig,
+    GenerationConfig, LlamaConfig, M2M100Config, M2M100ForConditionalGeneration, MarianConfig, MarianMTModel,
+    MarianTokenizer, NllbTokenizer, PretrainedConfig, PreTrainedTokenizerFast, Qwen2Config, Qwen3Config,
 )
 
 from pipeline.config import ConfigError, RunConfig
@@ -173,9 +177,142 @@ def build_tiny_nllb(out_dir: Path, seed: int) -> Path:
     return out_dir
 
 
+# ChatML, as Qwen2.5 and Qwen3 write it; `{thinking}` is what follows the generation prompt.
+_CHATML = r"""
+{%- for message in messages %}
+    {{- '<|im_start|>' + message.role + '\n' + message.content + '<|im_end|>\n' }}
+{%- endfor %}
+{%- if add_generation_prompt %}
+    {{- '<|im_start|>assistant\n' }}{thinking}
+{%- endif %}"""
+# Qwen2.5-Instruct gives a conversation without a system turn its own.
+_QWEN2_TEMPLATE = r"""
+{%- if messages[0].role != 'system' %}
+    {{- '<|im_start|>system\nYou are Qwen, created by Alibaba Cloud. You are a helpful assistant.<|im_end|>\n' }}
+{%- endif %}""" + _CHATML.replace("{thinking}", "")
+# Qwen3 thinks first unless told not to: with `enable_thinking=False` the prompt holds an empty think block.
+_QWEN3_TEMPLATE = _CHATML.replace("{thinking}", r"""
+    {%- if enable_thinking is defined and enable_thinking is false %}
+        {{- '<think>\n\n</think>\n\n' }}
+    {%- endif %}""")
+# Llama 3's turns. Llama 3.1 and later put a dated line in the system turn, left out so that a render does not
+# depend on the day.
+_LLAMA3_TEMPLATE = r"""
+{{- bos_token }}
+{%- for message in messages %}
+    {{- '<|start_header_id|>' + message.role + '<|end_header_id|>\n\n' + message.content | trim + '<|eot_id|>' }}
+{%- endfor %}
+{%- if add_generation_prompt %}
+    {{- '<|start_header_id|>assistant<|end_header_id|>\n\n' }}
+{%- endif %}"""
+# Gemma 3 has no system role: the system text opens the first user turn. Roles must alternate.
+_GEMMA3_TEMPLATE = r"""
+{{- bos_token }}
+{%- if messages[0].role == 'system' %}
+    {%- set first_user_prefix = messages[0].content + '\n\n' %}
+    {%- set loop_messages = messages[1:] %}
+{%- else %}
+    {%- set first_user_prefix = '' %}
+    {%- set loop_messages = messages %}
+{%- endif %}
+{%- for message in loop_messages %}
+    {%- if (message.role == 'user') != (loop.index0 % 2 == 0) %}
+        {{- raise_exception('Conversation roles must alternate user/assistant/user/assistant/...') }}
+    {%- endif %}
+    {{- '<start_of_turn>' + ('model' if message.role == 'assistant' else message.role) + '\n' }}
+    {{- (first_user_prefix if loop.first else '') + message.content | trim + '<end_of_turn>\n' }}
+{%- endfor %}
+{%- if add_generation_prompt %}
+    {{- '<start_of_turn>model\n' }}
+{%- endif %}"""
+
+
+@dataclass(frozen=True)
+class _ChatFamily:
+    """What makes a tiny decoder-only model look like its family to a caller: tokens, template, config shape."""
+
+    config_class: type[PretrainedConfig]
+    specials: tuple[str, ...]  # the family's special tokens, first in the vocabulary, in this order
+    tokens: dict[str, str]  # the tokenizer's bos/eos/pad; a bos is prepended on encoding, as the family does
+    bos: str  # the model's bos_token_id
+    stops: tuple[str, ...]  # generation_config.eos_token_id: generation ends at any of them
+    template: str
+    sampling: dict[str, Any]  # the checkpoints' generation defaults: a caller that wants greedy must ask for it
+    shape: dict[str, Any] = field(default_factory=dict)  # config keys beyond _CHAT_SIZE
+    plain: tuple[str, ...] = ()  # single tokens that decode as text even with skip_special_tokens (Qwen3's think tags)
+
+
+_CHAT_SIZE = dict(
+    hidden_size=32, intermediate_size=64, num_hidden_layers=2, num_attention_heads=2, num_key_value_heads=1,
+    max_position_embeddings=512, tie_word_embeddings=True,  # tied, as in the small checkpoints of each family
+)
+_QWEN_SPECIALS = ("<|endoftext|>", "<|im_start|>", "<|im_end|>")
+_QWEN_TOKENS = {"eos_token": "<|im_end|>", "pad_token": "<|endoftext|>"}  # no bos token
+CHAT_FAMILIES = {
+    "qwen2": _ChatFamily(
+        Qwen2Config, _QWEN_SPECIALS, _QWEN_TOKENS, bos="<|endoftext|>", stops=("<|im_end|>", "<|endoftext|>"),
+        template=_QWEN2_TEMPLATE,
+        sampling=dict(do_sample=True, temperature=0.7, top_p=0.8, top_k=20, repetition_penalty=1.05),
+    ),
+    "qwen3": _ChatFamily(
+        Qwen3Config, _QWEN_SPECIALS, _QWEN_TOKENS, bos="<|endoftext|>", stops=("<|im_end|>", "<|endoftext|>"),
+        template=_QWEN3_TEMPLATE, sampling=dict(do_sample=True, temperature=0.6, top_p=0.95, top_k=20),
+        shape=dict(head_dim=16), plain=("<think>", "</think>"),
+    ),
+    "llama": _ChatFamily(  # Llama 3.2 Instruct's tokens; it names no pad token, so its fine-tuning pad serves
+        LlamaConfig,
+        ("<|begin_of_text|>", "<|end_of_text|>", "<|start_header_id|>", "<|end_header_id|>", "<|eom_id|>",
+         "<|eot_id|>", "<|finetune_right_pad_id|>"),
+        {"bos_token": "<|begin_of_text|>", "eos_token": "<|eot_id|>", "pad_token": "<|finetune_right_pad_id|>"},
+        bos="<|begin_of_text|>", stops=("<|end_of_text|>", "<|eom_id|>", "<|eot_id|>"), template=_LLAMA3_TEMPLATE,
+        sampling=dict(do_sample=True, temperature=0.6, top_p=0.9),
+        shape=dict(rope_parameters=dict(  # Llama 3.2's long-context RoPE scaling
+            rope_type="llama3", rope_theta=500000.0, factor=32.0, low_freq_factor=1.0, high_freq_factor=4.0,
+            original_max_position_embeddings=128,
+        )),
+    ),
+    "gemma3": _ChatFamily(  # text-only Gemma 3 (model_type gemma3_text, Gemma3ForCausalLM), as gemma-3-1b-it
+        Gemma3TextConfig, ("<pad>", "<eos>", "<bos>", "<unk>", "<start_of_turn>", "<end_of_turn>"),
+        {"bos_token": "<bos>", "eos_token": "<eos>", "pad_token": "<pad>", "unk_token": "<unk>"},
+        bos="<bos>", stops=("<eos>", "<end_of_turn>"), template=_GEMMA3_TEMPLATE,
+        sampling=dict(do_sample=True, top_p=0.95, top_k=64),
+        # a sliding-window layer and a global one; a window short enough for a test prompt to outgrow it
+        shape=dict(head_dim=16, query_pre_attn_scalar=16, sliding_window=16,
+                   layer_types=["sliding_attention", "full_attention"]),
+    ),
+}
+
+
+def build_tiny_chat(out_dir: Path, architecture: str, seed: int) -> Path:
+    """A decoder-only instruction model of `architecture` (a key of `CHAT_FAMILIES`) with random weights and a
+    byte-level BPE tokenizer trained on both languages, with its family's special tokens and chat template."""
+    family = CHAT_FAMILIES[architecture]
+    bpe = ByteLevelBPETokenizer()
+    bpe.train_from_iterator(
+        HINDI_LINES + ENGLISH_LINES, vocab_size=512, min_frequency=1, special_tokens=list(family.specials),
+        show_progress=False,
+    )
+    backend = Tokenizer.from_str(bpe.to_str())
+    backend.add_tokens([AddedToken(token, normalized=False, special=False) for token in family.plain])
+    tokenizer = PreTrainedTokenizerFast(
+        tokenizer_object=backend, **family.tokens, add_bos_token="bos_token" in family.tokens,
+        chat_template=family.template.strip(), model_max_length=512,
+    )
+    tokenizer.save_pretrained(out_dir)
+    ids = dict(pad_token_id=tokenizer.pad_token_id, bos_token_id=tokenizer.convert_tokens_to_ids(family.bos),
+               eos_token_id=tokenizer.convert_tokens_to_ids(list(family.stops)))
+    torch.manual_seed(seed)
+    config = family.config_class(vocab_size=len(tokenizer), **_CHAT_SIZE, **family.shape, **ids)
+    model = AutoModelForCausalLM.from_config(config)
+    model.generation_config = GenerationConfig(**ids, **family.sampling)
+    model.save_pretrained(out_dir)
+    return out_dir
+
+
 def build_tiny_models(out_dir: str | Path) -> dict[str, Path]:
     """Every tiny model, under `out_dir`: those `configs/tiny.yaml` uses, a stand-in for each model family the
-    shipped configs name, and, with CTranslate2 installed, the IndicTrans2 and BART ones converted (int8)."""
+    shipped configs name, a chat model per instruction family (`chat-qwen2`, ...), and, with CTranslate2 installed,
+    the IndicTrans2 and BART ones converted (int8)."""
     out_dir = Path(out_dir)
     models = {
         "marian-hi-en": build_tiny_marian(out_dir / "marian-hi-en", seed=1),
@@ -184,6 +321,8 @@ def build_tiny_models(out_dir: str | Path) -> dict[str, Path]:
         "indictrans2-hi-en": build_tiny_indictrans(out_dir / "indictrans2-hi-en", HINDI_LINES, ENGLISH_LINES, seed=4),
         "indictrans2-en-hi": build_tiny_indictrans(out_dir / "indictrans2-en-hi", ENGLISH_LINES, HINDI_LINES, seed=5),
         "nllb": build_tiny_nllb(out_dir / "nllb", seed=6),
+        **{f"chat-{name}": build_tiny_chat(out_dir / f"chat-{name}", name, seed=7 + index)
+           for index, name in enumerate(CHAT_FAMILIES)},
     }
     if importlib.util.find_spec("ctranslate2") is not None:  # an optional extra: pip install '.[fast]'
         from pipeline.models.convert_ctranslate2 import convert_to_ctranslate2
