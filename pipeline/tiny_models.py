@@ -246,6 +246,9 @@ _CHAT_SIZE = dict(
     hidden_size=32, intermediate_size=64, num_hidden_layers=2, num_attention_heads=2, num_key_value_heads=1,
     max_position_embeddings=512, tie_word_embeddings=True,  # tied, as in the small checkpoints of each family
 )
+# Weights wider than the usual 0.02 make the untrained model's next token depend on its input: with the default,
+# Qwen's and Llama's tiny models answer every prompt with the same run of newlines (Gemma's scaled embeddings do not).
+_VARIED_OUTPUTS = dict(initializer_range=0.3)
 _QWEN_SPECIALS = ("<|endoftext|>", "<|im_start|>", "<|im_end|>")
 _QWEN_TOKENS = {"eos_token": "<|im_end|>", "pad_token": "<|endoftext|>"}  # no bos token
 CHAT_FAMILIES = {
@@ -253,11 +256,12 @@ CHAT_FAMILIES = {
         Qwen2Config, _QWEN_SPECIALS, _QWEN_TOKENS, bos="<|endoftext|>", stops=("<|im_end|>", "<|endoftext|>"),
         template=_QWEN2_TEMPLATE,
         sampling=dict(do_sample=True, temperature=0.7, top_p=0.8, top_k=20, repetition_penalty=1.05),
+        shape=_VARIED_OUTPUTS,
     ),
     "qwen3": _ChatFamily(
         Qwen3Config, _QWEN_SPECIALS, _QWEN_TOKENS, bos="<|endoftext|>", stops=("<|im_end|>", "<|endoftext|>"),
         template=_QWEN3_TEMPLATE, sampling=dict(do_sample=True, temperature=0.6, top_p=0.95, top_k=20),
-        shape=dict(head_dim=16), plain=("<think>", "</think>"),
+        shape=dict(head_dim=16, **_VARIED_OUTPUTS), plain=("<think>", "</think>"),
     ),
     "llama": _ChatFamily(  # Llama 3.2 Instruct's tokens; it names no pad token, so its fine-tuning pad serves
         LlamaConfig,
@@ -269,7 +273,7 @@ CHAT_FAMILIES = {
         shape=dict(rope_parameters=dict(  # Llama 3.2's long-context RoPE scaling
             rope_type="llama3", rope_theta=500000.0, factor=32.0, low_freq_factor=1.0, high_freq_factor=4.0,
             original_max_position_embeddings=128,
-        )),
+        ), **_VARIED_OUTPUTS),
     ),
     "gemma3": _ChatFamily(  # text-only Gemma 3 (model_type gemma3_text, Gemma3ForCausalLM), as gemma-3-1b-it
         Gemma3TextConfig, ("<pad>", "<eos>", "<bos>", "<unk>", "<start_of_turn>", "<end_of_turn>"),
