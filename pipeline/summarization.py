@@ -9,6 +9,7 @@ documents longer than the model's input limit: `truncate` (classic: the model se
 from __future__ import annotations
 
 from dataclasses import dataclass
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, ClassVar, Literal
 
 from pydantic import Field, field_validator
@@ -20,9 +21,20 @@ from pipeline.registry import Registry
 from pipeline.text.chat import ChatPrompt, ChatTask
 from pipeline.text.degeneration import GuardConfig
 from pipeline.text.english import split_sentences
+from pipeline.text.indic import split_sentences as split_indic_sentences
+from pipeline.text.languages import FLORES_TO_INDICNLP
 
 if TYPE_CHECKING:
     from transformers import PreTrainedTokenizerBase
+
+
+def sentence_splitter(language: str) -> Callable[[str], list[str]]:
+    """Sentences of a text in `language` (a FLORES code), for map-reduce's chunks: English rules, or an Indic
+    language's (the danda ends a Hindi sentence; English rules would not split on it)."""
+    iso = FLORES_TO_INDICNLP.get(language, "en")
+    if iso == "en":
+        return split_sentences
+    return lambda text: [s for line in text.split("\n") if line.strip() for s in split_indic_sentences(line.strip(), iso)]
 
 
 class SummarizerFamily:
@@ -58,6 +70,13 @@ class T5Family(SummarizerFamily):
     prefix = "summarize: "
 
 
+class CrossSumFamily(SummarizerFamily):
+    """mT5 checkpoints of CrossSum (csebuetnlp/mT5_m2o_english_crossSum): trained to summarize any of their languages
+    into one, which the checkpoint fixes through its decoder start token; the input goes in as it is."""
+
+    english_only = False
+
+
 class ChatSummarizerFamily(SummarizerFamily):
     """A chat model asked for a summary in words (`summarize.chat`), in any language it writes: the summary's
     language may differ from the text's (a Hindi article summarized in English)."""
@@ -90,6 +109,7 @@ SUMMARIZER_FAMILIES: Registry[type[SummarizerFamily]] = Registry("summarizer fam
 SUMMARIZER_FAMILIES.register("bart")(SummarizerFamily)
 SUMMARIZER_FAMILIES.register("pegasus")(SummarizerFamily)
 SUMMARIZER_FAMILIES.register("t5")(T5Family)
+SUMMARIZER_FAMILIES.register("crosssum")(CrossSumFamily)
 SUMMARIZER_FAMILIES.register("chat")(ChatSummarizerFamily)
 
 
@@ -148,6 +168,7 @@ class Summarizer:
         self.config = config
         self.family = SUMMARIZER_FAMILIES.get(config.family)(backend.tokenizer, config, languages)
         self.max_input_tokens = config.max_input_tokens or backend.max_input_tokens
+        self.split_sentences = sentence_splitter(languages[0])
         # Tokens the tokenizer adds around any text (BOS/EOS) plus the task prefix or a chat model's instructions.
         self._overhead = self.count_tokens("")
         self.oom_splits = 0  # batches halved after running out of device memory, since loading
@@ -197,7 +218,7 @@ class Summarizer:
 
     def _chunk(self, text: str) -> list[str]:
         """Sentence-aligned chunks that fit the input limit; consecutive chunks share `chunk_overlap_sentences`."""
-        sentences = split_sentences(text)
+        sentences = self.split_sentences(text)
         sizes = [len(self.tokenizer(s, add_special_tokens=False, verbose=False)["input_ids"]) + 1 for s in sentences]  # +1: joining space
         budget = self.max_input_tokens - self._overhead
         chunks: list[str] = []

@@ -345,6 +345,10 @@ STAND_INS = {
     ("nllb", "hin_Deva", "eng_Latn"): "nllb",
     ("nllb", "eng_Latn", "hin_Deva"): "nllb",
     ("bart", None, None): "bart-summarizer",
+    ("crosssum", None, None): "bart-summarizer",  # a seq2seq summarizer all the same
+    ("chat", "hin_Deva", "eng_Latn"): "chat-gemma3",  # Sarvam-Translate is a Gemma 3
+    ("chat", "eng_Latn", "hin_Deva"): "chat-gemma3",
+    ("chat", None, None): "chat-qwen3",
 }
 # The longest generations (in new tokens) that keep a tiny run to seconds, well inside the 128-position tables;
 # a translator has languages, a summarizer none. A config's shorter settings are kept.

@@ -61,7 +61,7 @@ class SummarizeStage(Stage):
             raise ValueError(f"summarize.family: {error}") from None
         text, summary = summary_languages(config)
         if family.english_only and (text, summary) != ("eng_Latn", "eng_Latn"):
-            key = "language" if summary != "eng_Latn" else "input"
+            key = "input" if text != "eng_Latn" else "language"
             raise ValueError(
                 f"summarize.{key}: a {settings.family} summarizer summarizes English in English, and this run would give "
                 f"it {text} text for a {summary} summary; translate first, or use a cross-lingual model (family: chat)"
