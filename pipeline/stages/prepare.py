@@ -9,7 +9,7 @@ from pydantic import Field
 from pipeline.config import RunConfig, Section
 from pipeline.records import Document
 from pipeline.stages.base import STAGES, Stage, StageContext
-from pipeline.text.indic import clean_whitespace, normalize, segment
+from pipeline.text.indic import SegmentUnit, clean_whitespace, normalize, segment
 from pipeline.text.languages import FLORES_TO_INDICNLP, check_language, language_label
 
 
@@ -18,6 +18,11 @@ class PrepareConfig(Section):
 
     language: str = Field("hin_Deva", description="FLORES-200 code of the source language")
     max_segment_tokens: int = Field(256, ge=8, description="translator input limit; longer sentences are chunked")
+    unit: SegmentUnit = Field(
+        "sentence",
+        description="a segment is a `sentence`, or (for paragraph-level translators) as many whole sentences of a "
+        "paragraph as fit: the whole `paragraph` when it fits",
+    )
 
 
 def count_words(text: str) -> int:
@@ -29,10 +34,13 @@ class PrepareStage(Stage):
     name = "prepare"
     config_model = PrepareConfig
 
-    def __init__(self, language: str, max_tokens: int, count_tokens: Callable[[str], int]) -> None:
+    def __init__(
+        self, language: str, max_tokens: int, count_tokens: Callable[[str], int], unit: SegmentUnit = "sentence"
+    ) -> None:
         self.iso_code = FLORES_TO_INDICNLP[language]
         self.max_tokens = max_tokens
         self.count_tokens = count_tokens
+        self.unit = unit
 
     @classmethod
     def check_config(cls, config: RunConfig, earlier_stages: list[str]) -> None:
@@ -66,13 +74,13 @@ class PrepareStage(Stage):
             # Segments must fit the translator, so they are measured with its own tokenizer and pre-processing.
             translator = context.translator("translate")
             limit = min(settings.max_segment_tokens, translator.max_input_tokens)
-            return cls(settings.language, limit, translator.count_tokens)
-        return cls(settings.language, settings.max_segment_tokens, count_words)
+            return cls(settings.language, limit, translator.count_tokens, settings.unit)
+        return cls(settings.language, settings.max_segment_tokens, count_words, settings.unit)
 
     def process(self, documents: list[Document]) -> None:
         for document in documents:
             prepared = clean_whitespace(normalize(document.source, self.iso_code))
-            document.segments = segment(prepared, self.iso_code, self.max_tokens, self.count_tokens)
+            document.segments = segment(prepared, self.iso_code, self.max_tokens, self.count_tokens, self.unit)
             document.stages[self.record_key] = {
                 "segments": len(document.segments),
                 "paragraphs": len({s.paragraph for s in document.segments}),

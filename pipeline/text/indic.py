@@ -1,4 +1,4 @@
-"""Preparing Indic (Hindi first) text for sentence-level translation.
+"""Preparing Indic (Hindi first) text for sentence-level translation, or paragraph-level (`segment(unit=...)`).
 
 Normalization and sentence splitting are indic-nlp-library 0.92's, the library IndicTrans2 was trained with,
 so the translator sees text the way it saw its training data (the splitter's rules are re-stated here so that
@@ -14,6 +14,8 @@ import re
 import unicodedata
 from collections.abc import Callable, Iterator
 from functools import lru_cache
+from itertools import accumulate, groupby, takewhile
+from typing import Literal, TypeVar, get_args
 
 import regex
 from indicnlp import langinfo
@@ -25,6 +27,10 @@ _INLINE_SPACE = re.compile(r"[^\S\n]+")  # any whitespace but the newline
 _BLANK_LINES = re.compile(r"\n\s*\n")
 _PARAGRAPH_BREAK = re.compile(r"\n+")
 _GRAPHEME = regex.compile(r"\X")  # a user-perceived character: a Devanagari conjunct with its vowel sign is one
+
+Unit = TypeVar("Unit")
+Located = tuple[str, str]  # a part of a text, and the text that follows it
+SegmentUnit = Literal["sentence", "paragraph"]  # what a segment is, at most: a sentence, or a whole paragraph
 
 
 @lru_cache(maxsize=None)
@@ -131,12 +137,12 @@ def split_sentences(paragraph: str, iso_code: str) -> list[str]:
     return _merge_abbreviations(candidates, iso_code) if delimiter.search(".") else candidates
 
 
-def _located(text: str, parts: list[str], following: str) -> list[tuple[str, str]]:
+def _located(text: str, parts: list[str], following: str) -> list[Located]:
     """Each part of `text` with what follows it: the text up to the next part, or `following` after the last.
 
     If the parts are not, in order, all of `text` (a splitter that changed it), the whole text is one part.
     """
-    located: list[tuple[str, str]] = []
+    located: list[Located] = []
     position = 0
     for part in parts:
         start = text.find(part, position)
@@ -149,7 +155,9 @@ def _located(text: str, parts: list[str], following: str) -> list[tuple[str, str
     return located if position == len(text) else [(text, following)]
 
 
-def _longest_run(units: list[str], start: int, joiner: str, fits: Callable[[str], bool], guess: int) -> int:
+def _longest_run(
+    units: list[Unit], start: int, join: Callable[[list[Unit]], str], fits: Callable[[str], bool], guess: int
+) -> int:
     """How many units from `start`, joined, still fit (0 if not even one), for a `fits` that stays false once false.
 
     The search walks away from `guess` in steps of 1, 2, 4, … until it passes the answer, then bisects: about
@@ -157,7 +165,7 @@ def _longest_run(units: list[str], start: int, joiner: str, fits: Callable[[str]
     """
 
     def run_fits(length: int) -> bool:
-        return fits(joiner.join(units[start : start + length]))
+        return fits(join(units[start : start + length]))
 
     most = len(units) - start
     low, high = 0, most + 1  # a run of `low` units fits (or is empty), a run of `high` does not (or is too long)
@@ -177,17 +185,21 @@ def _longest_run(units: list[str], start: int, joiner: str, fits: Callable[[str]
     return low
 
 
-def _greedy_runs(units: list[str], joiner: str, fits: Callable[[str], bool], guess: int) -> Iterator[tuple[str, bool]]:
+def _greedy_runs(
+    units: list[Unit], join: Callable[[list[Unit]], str], fits: Callable[[str], bool], guess: int
+) -> Iterator[tuple[str, bool]]:
     """The longest run of units from the start that fits, then the longest from where it ended, and so on.
+
+    `join` makes a run's text from its units (`" ".join` for words).
 
     Yields each run joined and whether it fits: a unit that alone does not fit is a run of its own. Each search
     starts from the previous run's length, so runs of similar lengths cost a few measurements each.
     """
     start = 0
     while start < len(units):
-        length = _longest_run(units, start, joiner, fits, guess)
+        length = _longest_run(units, start, join, fits, guess)
         guess = max(length, 1)
-        yield joiner.join(units[start : start + guess]), length > 0
+        yield join(units[start : start + guess]), length > 0
         start += guess
 
 
@@ -210,10 +222,10 @@ def chunk_on_words(sentence: str, max_tokens: int, count_tokens: Callable[[str],
         return count_tokens(text) <= max_tokens
 
     def cut(word: str) -> list[str]:
-        return [piece for piece, _ in _greedy_runs(_GRAPHEME.findall(word), "", fits, max_tokens)]
+        return [piece for piece, _ in _greedy_runs(_GRAPHEME.findall(word), "".join, fits, max_tokens)]
 
     def chunk(words: list[str]) -> list[str]:
-        runs = _greedy_runs(words, " ", fits, max_tokens)
+        runs = _greedy_runs(words, " ".join, fits, max_tokens)
         return [piece for run, whole in runs for piece in ([run] if whole else cut(run))]
 
     chunks: list[str] = []
@@ -228,15 +240,46 @@ def chunk_on_words(sentence: str, max_tokens: int, count_tokens: Callable[[str],
     return chunks + chunk(words)
 
 
+def _joined(sentences: list[Located]) -> str:
+    """Located sentences as they stand in their paragraph: each followed by its gap, but the last."""
+    return "".join(sentence + gap for sentence, gap in sentences[:-1]) + sentences[-1][0]
+
+
+def _sentence_runs(sentences: list[Located], max_tokens: int, count_tokens: Callable[[str], int]) -> list[Located]:
+    """Consecutive located sentences joined into the longest runs that fit, in order, each with the gap after it.
+
+    The first search starts from as many sentences as have at most `max_tokens` words (a tokenizer gives a word
+    at least one token), so a long paragraph is not measured whole to find where its first run ends.
+    """
+    words = accumulate(len(sentence.split()) for sentence, _ in sentences)
+    guess = max(sum(1 for _ in takewhile(lambda total: total <= max_tokens, words)), 1)
+    runs = _greedy_runs(sentences, _joined, lambda run: count_tokens(run) <= max_tokens, guess)
+    return _located(_joined(sentences), [run for run, _ in runs], sentences[-1][1])
+
+
 def segment(
-    text: str, iso_code: str, max_tokens: int, count_tokens: Callable[[str], int]
+    text: str, iso_code: str, max_tokens: int, count_tokens: Callable[[str], int], unit: SegmentUnit = "sentence"
 ) -> list[Segment]:
-    """Split prepared text into translation segments: paragraphs, then sentences, then chunks of long sentences."""
+    """Split prepared text into translation segments: paragraphs, then sentences, then chunks of long sentences.
+
+    With `unit="paragraph"` (for translators that read a paragraph at once) the sentences are joined again, with
+    the text between them, into the longest runs that fit: a whole paragraph when it fits. A sentence over the
+    limit is chunked as with `unit="sentence"`, and no run reaches across it.
+    """
+    if unit not in get_args(SegmentUnit):
+        raise ValueError(f"unknown segment unit {unit!r}: one of {', '.join(get_args(SegmentUnit))}")
     segments: list[Segment] = []
     for paragraph_index, (paragraph, paragraph_break) in enumerate(_paragraphs(text)):
-        for sentence, sentence_gap in _located(paragraph, split_sentences(paragraph, iso_code), paragraph_break):
-            chunks = _located(sentence, chunk_on_words(sentence, max_tokens, count_tokens), sentence_gap)
-            segments += [Segment(chunk, paragraph_index, separator) for chunk, separator in chunks]
+        chunked = [  # for each sentence, its chunks; one chunk: the sentence
+            _located(sentence, chunk_on_words(sentence, max_tokens, count_tokens), gap)
+            for sentence, gap in _located(paragraph, split_sentences(paragraph, iso_code), paragraph_break)
+        ]
+        if unit == "paragraph":  # each stretch of whole sentences becomes runs; a chunked sentence stays apart
+            runs: list[list[Located]] = []
+            for whole, group in groupby(chunked, key=lambda chunks: len(chunks) == 1):
+                runs += [_sentence_runs([one for (one,) in group], max_tokens, count_tokens)] if whole else group
+            chunked = runs
+        segments += [Segment(chunk, paragraph_index, separator) for chunks in chunked for chunk, separator in chunks]
     return [s for s in segments if s.text]
 
 

@@ -89,6 +89,12 @@ def test_unknown_language_lists_the_flores_codes(tmp_path):
         load_config(path)
 
 
+def test_unknown_prepare_unit_names_the_key_and_the_units(tmp_path):
+    path = write(tmp_path, "stages: [prepare]\nprepare: {unit: document}\n")
+    with pytest.raises(ConfigError, match=r"prepare\.unit: Input should be 'sentence' or 'paragraph'"):
+        load_config(path)
+
+
 def test_fp16_is_refused_for_t5_summarizers(tmp_path):
     path = write(tmp_path, "stages: [summarize]\nprecision: fp16\nsummarize: {model: t5-small, family: t5}\n")
     with pytest.raises(ConfigError, match="fp16 is refused for t5"):

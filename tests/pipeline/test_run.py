@@ -79,6 +79,30 @@ def test_empty_document_is_recorded_as_an_error_and_the_run_goes_on(repo_root, t
     assert (error["id"], error["stage"], error["error"]) == ("d2", "input", "empty document")
 
 
+def test_paragraph_unit_makes_fewer_segments_and_keeps_paragraph_breaks(repo_root, tiny_overrides, tmp_path):
+    texts = {
+        "short": "वह आया। वह गया। सब ठीक है।\n\nकल बारिश होगी। फिर धूप निकलेगी।",  # each paragraph fits
+        "long": "नई दिल्ली में सोमवार को तेज़ बारिश हुई। मौसम विभाग ने चेतावनी जारी की।",  # 65 tokens: over the 64
+    }
+    path = tmp_path / "input.jsonl"
+    path.write_text("".join(json.dumps({"id": k, "text": t}, ensure_ascii=False) + "\n" for k, t in texts.items()),
+                    encoding="utf-8")
+    results = {}
+    for unit in ("sentence", "paragraph"):
+        overrides = [*tiny_overrides, "stages=[prepare, translate]", f"prepare.unit={unit}"]
+        run_pipeline(load_config(repo_root / "configs" / "tiny.yaml", overrides), path, tmp_path / unit, progress=False)
+        results[unit] = {r["id"]: r for r in read_jsonl(tmp_path / unit / "results.jsonl")}
+    counts = {
+        unit: {k: (r["stages"]["prepare"]["segments"], r["stages"]["prepare"]["paragraphs"]) for k, r in rs.items()}
+        for unit, rs in results.items()
+    }
+    assert counts["sentence"] == {"short": (5, 2), "long": (2, 1)}
+    assert counts["paragraph"] == {"short": (2, 2), "long": (2, 1)}  # the long paragraph: a sentence a segment
+    for result in results["paragraph"].values():
+        assert result["translation"].count("\n\n") == result["source"].count("\n\n")
+        assert result["stages"]["translate"]["segments"] == result["stages"]["prepare"]["segments"]
+
+
 def test_a_failing_document_is_isolated_from_its_batch(repo_root, tiny_overrides, hindi_input, tmp_path, monkeypatch):
     config = load_config(repo_root / "configs" / "tiny.yaml", tiny_overrides + ["stages=[prepare, translate]"])
     original = TranslateStage.process

@@ -42,13 +42,15 @@ def test_segments_know_their_paragraph():
     assert [(s.text, s.paragraph) for s in segments] == [("एक।", 0), ("दो।", 0), ("तीन।", 1)]
 
 
-def test_segmentation_keeps_every_character_of_flores_paragraphs(flores_dir):
+@pytest.mark.parametrize("unit", ["sentence", "paragraph"])
+@pytest.mark.parametrize("limit", [12, 60])
+def test_segmentation_keeps_every_character_of_flores_paragraphs(flores_dir, unit, limit):
     lines = (flores_dir / "hin_Deva.dev").read_text(encoding="utf-8").split("\n")
     shuffled = random.Random(7)
     for _ in range(20):
         paragraphs = [" ".join(shuffled.sample(lines, 3)) for _ in range(shuffled.randint(1, 4))]
         text = clean_whitespace(normalize("\n\n".join(paragraphs), "hi"))
-        assert assemble(segment(text, "hi", 12, words)) == text
+        assert assemble(segment(text, "hi", limit, words, unit)) == text
 
 
 def test_segmentation_keeps_every_character_when_sentences_are_chunked():
@@ -76,6 +78,51 @@ def test_a_single_word_over_the_limit_is_its_own_chunk():
 def test_translation_is_assembled_with_the_source_paragraph_breaks():
     segments = segment("एक। दो।\n\nतीन।", "hi", 256, words)
     assert assemble(segments, ["One.", "Two.", "Three."]) == "One. Two.\n\nThree."
+
+
+PARAGRAPHS = "वह आया। क्या तुम आए? हाँ!\n\nडॉ. शर्मा ने कहा कि बैठक होगी।सब आएँगे।"
+
+
+def test_a_paragraph_that_fits_is_one_segment_with_its_sentences_separators():
+    segments = segment(PARAGRAPHS, "hi", 256, words, unit="paragraph")
+    assert [(s.text, s.paragraph, s.separator) for s in segments] == [
+        ("वह आया। क्या तुम आए? हाँ!", 0, "\n\n"), ("डॉ. शर्मा ने कहा कि बैठक होगी।सब आएँगे।", 1, ""),
+    ]
+    assert assemble(segments) == PARAGRAPHS
+    assert assemble(segments, ["He came. Did you come? Yes!", "Dr Sharma said so. All will come."]) == (
+        "He came. Did you come? Yes!\n\nDr Sharma said so. All will come."
+    )
+
+
+def test_the_sentence_unit_is_the_default():
+    assert segment(PARAGRAPHS, "hi", 256, words) == segment(PARAGRAPHS, "hi", 256, words, unit="sentence")
+    assert len(segment(PARAGRAPHS, "hi", 256, words)) == 5
+
+
+def test_a_paragraph_over_the_limit_is_cut_into_the_longest_runs_of_whole_sentences_that_fit():
+    paragraph = "एक दो। तीन चार पाँच। छह। सात आठ नौ दस। ग्यारह।"  # 2, 3, 1, 4, 1 words
+    segments = segment(paragraph, "hi", 6, words, unit="paragraph")
+    assert [(s.text, s.separator) for s in segments] == [
+        ("एक दो। तीन चार पाँच। छह।", " "), ("सात आठ नौ दस। ग्यारह।", ""),
+    ]
+    assert [s.text for s in segment(paragraph, "hi", 4, words, unit="paragraph")] == [
+        "एक दो।", "तीन चार पाँच। छह।", "सात आठ नौ दस।", "ग्यारह।",
+    ]
+    assert assemble(segments) == paragraph
+
+
+def test_a_sentence_over_the_limit_is_chunked_and_no_run_reaches_across_it():
+    long_sentence = "क ख ग घ च छ ज झ ट ठ ड ढ।"
+    paragraph = f"एक। दो। {long_sentence} तीन। चार।"
+    segments = segment(paragraph, "hi", 5, words, unit="paragraph")
+    assert [s.text for s in segments] == ["एक। दो।", *chunk_on_words(long_sentence, 5, words), "तीन। चार।"]
+    assert [s.separator for s in segments] == [" ", " ", " ", " ", ""]
+    assert assemble(segments) == paragraph
+
+
+def test_an_unknown_unit_is_refused():
+    with pytest.raises(ValueError, match="unknown segment unit 'document'"):
+        segment(PARAGRAPHS, "hi", 256, words, unit="document")
 
 
 def test_assemble_needs_one_text_per_segment():
@@ -162,6 +209,17 @@ def test_an_unpunctuated_text_is_measured_about_twice_whatever_its_length(flores
     segments = segment(text, "hi", 256, measuring(words, measured))
     assert assemble(segments) == text
     assert sum(measured) <= 3 * len(text)
+
+
+@pytest.mark.parametrize("lines", [40, 640])
+def test_a_long_paragraph_is_measured_a_few_times_over_and_never_whole(flores_dir, lines):
+    text = " ".join((flores_dir / "hin_Deva.dev").read_text(encoding="utf-8").split("\n")[:lines])
+    text = clean_whitespace(normalize(text, "hi"))
+    measured = []
+    segments = segment(text, "hi", 256, measuring(words, measured), unit="paragraph")
+    assert assemble(segments) == text and len(segments) > lines / 20
+    longest_run = max(len(s.text) for s in segments)
+    assert sum(measured) <= 7 * len(text) and max(measured) <= 3 * longest_run
 
 
 def test_a_megabyte_without_spaces_is_cut_without_being_measured_whole():

@@ -77,29 +77,49 @@ def fits_or_is_one_grapheme(text: str, limit: int, count) -> bool:
 
 
 counters = st.sampled_from([count_words, sparse_counter, len, erratic_counter])
+units = st.sampled_from(["sentence", "paragraph"])
 
 
 @quick
-@given(documents, st.sampled_from(INDIC_CODES), st.integers(1, 12), counters)
-def test_segments_reassemble_into_the_prepared_text_and_fit(text, iso_code, limit, count):
+@given(documents, st.sampled_from(INDIC_CODES), st.integers(1, 12), counters, units)
+def test_segments_reassemble_into_the_prepared_text_and_fit(text, iso_code, limit, count, unit):
     prepared = clean_whitespace(normalize(text, iso_code))
-    segments = segment(prepared, iso_code, limit, count)
+    segments = segment(prepared, iso_code, limit, count, unit)
     assert assemble(segments) == prepared
     assert all(s.text and fits_or_is_one_grapheme(s.text, limit, count) for s in segments)
     assert [s.paragraph for s in segments] == sorted(s.paragraph for s in segments)
 
 
+def ends(segments) -> list[tuple[int, int]]:
+    """Where each segment ends in the assembled text, and its paragraph."""
+    position, found = 0, []
+    for s in segments:
+        position += len(s.text) + len(s.separator)
+        found.append((position, s.paragraph))
+    return found
+
+
 @quick
-@given(documents, st.integers(1, 12))
-def test_segmenting_unprepared_text_keeps_every_visible_character_in_order(text, limit):
-    assert non_space(assemble(segment(text, "hi", limit, sparse_counter))) == non_space(text)
+@given(documents, st.sampled_from(INDIC_CODES), st.integers(1, 12), counters)
+def test_paragraph_segments_are_runs_of_sentence_segments(text, iso_code, limit, count):
+    prepared = clean_whitespace(normalize(text, iso_code))
+    by_sentence = segment(prepared, iso_code, limit, count)
+    by_paragraph = segment(prepared, iso_code, limit, count, "paragraph")
+    assert set(ends(by_paragraph)) <= set(ends(by_sentence))
+    assert {s.paragraph for s in by_paragraph} == {s.paragraph for s in by_sentence}
+
+
+@quick
+@given(documents, st.integers(1, 12), units)
+def test_segmenting_unprepared_text_keeps_every_visible_character_in_order(text, limit, unit):
+    assert non_space(assemble(segment(text, "hi", limit, sparse_counter, unit))) == non_space(text)
 
 
 @settings(quick, max_examples=30)
-@given(encodable_documents, st.integers(8, 24))
-def test_segments_fit_the_indictrans2_tokenizer(indictrans_count_tokens, text, limit):
+@given(encodable_documents, st.integers(8, 24), units)
+def test_segments_fit_the_indictrans2_tokenizer(indictrans_count_tokens, text, limit, unit):
     prepared = clean_whitespace(normalize(text, "hi"))
-    segments = segment(prepared, "hi", limit, indictrans_count_tokens)
+    segments = segment(prepared, "hi", limit, indictrans_count_tokens, unit)
     assert assemble(segments) == prepared
     assert all(fits_or_is_one_grapheme(s.text, limit, indictrans_count_tokens) for s in segments)
 
