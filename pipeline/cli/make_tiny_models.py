@@ -11,7 +11,8 @@ from pipeline.cli import project_root
 def main(argv: list[str] | None = None, prog: str | None = None) -> int:
     parser = argparse.ArgumentParser(
         prog=prog,
-        description="Build tiny IndicTrans2, Marian and NLLB translators (hi→en, en→hi) and a BART summarizer with "
+        description="Build tiny IndicTrans2, Marian and NLLB translators (hi→en, en→hi), a BART summarizer and "
+        "Qwen2-, Qwen3-, Llama- and Gemma-3-shaped chat models with their chat templates, all with "
         "random weights and tokenizers trained on a few lines (and, with CTranslate2 installed, their CTranslate2 "
         "conversions), then OUT_DIR/overlays/<config>.yaml for every config in --configs: run one on the tiny models "
         "with `indic-pipeline run --config configs/X.yaml --overlay OUT_DIR/overlays/X.yaml`. They produce "

@@ -67,6 +67,8 @@ def test_the_chat_config_translates_and_summarizes(runs):
     records = read_jsonl(runs["chat"] / "results.jsonl")
     assert all(r["translation"] and r["summary"] for r in records)
     assert all(r["stages"]["translate"]["tokens_in"] > 0 for r in records)
+    # prepare.unit: paragraph: a paragraph of two sentences goes to the translator whole
+    assert {r["id"]: r["stages"]["prepare"]["segments"] for r in records} == {"rain": 1, "scheme": 2, "metro": 1}
 
 
 def test_evaluate_compares_the_pipeline_with_the_direct_summary(runs, repo_root):
@@ -88,3 +90,17 @@ def test_a_summarizer_of_english_is_refused_hindi_input_naming_the_key(tmp_path)
     config.write_text("stages: [prepare, summarize]\nsummarize: {model: facebook/bart-large-cnn, input: source}\n")
     with pytest.raises(Exception, match=r"summarize.input: a bart summarizer summarizes English in English.*hin_Deva"):
         load_config(config)
+
+
+def test_the_readmes_overrides_make_a_run_direct_or_a_pipeline_with_a_chat_summarizer():
+    from pipeline.stages.plan import StagePlan
+    from pipeline.stages.summarize import summary_languages
+
+    direct = load_config(CONFIGS / "chat.yaml", ["summarize.input=source", "summarize.language=eng_Latn"])
+    assert summary_languages(direct) == ("hin_Deva", "eng_Latn")
+    assert [f.language for f in StagePlan.of(direct).outputs if f.name == "summary"] == ["en"]
+    it2_chat = load_config(CONFIGS / "default.yaml", [
+        "summarize.family=chat", "summarize.model=Qwen/Qwen2.5-1.5B-Instruct",
+        "summarize.generation={num_beams: 1, max_new_tokens: 200}"])
+    assert it2_chat.sections["summarize"].generation.num_beams == 1
+    assert summary_languages(it2_chat) == ("eng_Latn", "eng_Latn")
