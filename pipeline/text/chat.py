@@ -28,6 +28,12 @@ if TYPE_CHECKING:
     from transformers import PreTrainedTokenizerBase
 
 PROMPT_FIELDS = frozenset({"text", "src_lang", "tgt_lang", "src_name", "tgt_name"})
+# Arguments of `apply_chat_template` that the pipeline sets itself: not template options a config may give.
+RENDERING_ARGUMENTS = frozenset({
+    "conversation", "messages", "tools", "documents", "chat_template", "add_generation_prompt", "continue_final_message",
+    "tokenize", "padding", "truncation", "max_length", "return_tensors", "return_dict", "return_assistant_tokens_mask",
+    "tokenizer_kwargs",
+})
 
 
 @dataclass(frozen=True)
@@ -106,6 +112,22 @@ class ChatPrompt(Section):
         if info.field_name == "user" and "text" not in _fields(template):
             raise ValueError("must contain {text}, where the text to translate or summarize goes")
         return template
+
+    @field_validator("template_options")
+    @classmethod
+    def _template_variables_only(cls, options: dict[str, Any] | None) -> dict[str, Any] | None:
+        taken = set(options or ()) & RENDERING_ARGUMENTS
+        if taken:
+            raise ValueError(f"{sorted(taken)[0]} is set by the pipeline; template_options are the template's own "
+                             "variables, e.g. enable_thinking")
+        return options
+
+    @field_validator("stop")
+    @classmethod
+    def _no_empty_stop(cls, stop: list[str] | None) -> list[str] | None:
+        if stop is not None and not all(stop):
+            raise ValueError("an empty stop string would end every answer before it starts")
+        return stop
 
     def resolve(self, task: str) -> PromptPreset:
         """The prompt this section asks for in `task`: its own keys over its preset's over the task's default."""

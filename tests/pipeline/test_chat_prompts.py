@@ -49,6 +49,13 @@ def test_bad_user_templates_are_refused_with_the_reason(user, message):
         ChatPrompt(user=user)
 
 
+def test_template_options_the_pipeline_sets_itself_and_empty_stops_are_refused():
+    with pytest.raises(ValidationError, match="tokenize is set by the pipeline"):
+        ChatPrompt(template_options={"tokenize": True})
+    with pytest.raises(ValidationError, match="empty stop string"):
+        ChatPrompt(stop=["\n\n", ""])
+
+
 def test_an_unknown_preset_lists_the_known_ones():
     with pytest.raises(ValidationError, match="sarvam-translate"):
         ChatPrompt(preset="sarvam")
