@@ -66,20 +66,24 @@ _TRANSFORMER_SIZE = dict(
 )
 
 
-def _sentencepiece_vocabulary(lines: tuple[str, ...], work_dir: Path) -> Path:
+def _sentencepiece_vocabulary(lines: tuple[str, ...], work_dir: Path, symbols: tuple[str, ...] = ()) -> Path:
     prefix = work_dir / "spm"
     spm.SentencePieceTrainer.train(
         sentence_iterator=iter(lines), model_prefix=str(prefix), vocab_size=150, model_type="unigram",
         character_coverage=1.0, hard_vocab_limit=False, pad_id=-1, bos_id=-1, eos_id=1, unk_id=2, minloglevel=2,
+        **({"user_defined_symbols": list(symbols)} if symbols else {}),
     )
     return prefix.with_suffix(".model")
 
 
-def build_tiny_marian(out_dir: Path, seed: int) -> Path:
-    """A Marian-style translator (opus-mt layout: source.spm, target.spm, vocab.json) with random weights."""
+def build_tiny_marian(out_dir: Path, seed: int, symbols: tuple[str, ...] = ()) -> Path:
+    """A Marian-style translator (opus-mt layout: source.spm, target.spm, vocab.json) with random weights.
+
+    Its vocabulary, trained on `HINDI_LINES` and `ENGLISH_LINES`, has no `<`, `>` or digits: a placeholder such as
+    `<1>` is one `<unk>`. `symbols` are pieces it keeps whole besides (a test's placeholders)."""
     out_dir.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory() as work:
-        model_file = _sentencepiece_vocabulary(HINDI_LINES + ENGLISH_LINES, Path(work))
+        model_file = _sentencepiece_vocabulary(HINDI_LINES + ENGLISH_LINES, Path(work), symbols)
         pieces = spm.SentencePieceProcessor(model_file=str(model_file))
         vocab = {"<pad>": 0, **{pieces.id_to_piece(i): i + 1 for i in range(pieces.get_piece_size())}}
         (out_dir / "vocab.json").write_text(json.dumps(vocab, ensure_ascii=False), encoding="utf-8")
