@@ -16,7 +16,8 @@ URL = r"(?:https?://|www\.)[^\s<>\"']*[^\s<>\"'.,;:!?)\]।]"  # without trailin
 # One pass over the text with the alternatives in priority order: an e-mail address contains a domain the URL
 # pattern would take, and URLs contain digits. (Separate passes would also match the digits of placeholders.)
 _PROTECTED = re.compile(
-    rf"{EMAIL}|{URL}"
+    r"<(?P<placeholder>\d+)>"  # one set before (a glossary term's), whose digits are no number of the text's
+    rf"|{EMAIL}|{URL}"
     r"|(?<![\w.])\d+(?:[.,:/]\d+)*(?!\w)"  # number: 42, 1,23,456.78, 9:30, 26/11/2026
 )
 _PLACEHOLDER = "<{}>"
@@ -32,17 +33,23 @@ class Protected:
     originals: dict[int, str] = field(default_factory=dict)
 
 
-def protect(text: str) -> Protected:
-    """Replace every URL, e-mail address and number with `<n>`, numbering in order of appearance."""
+def protect(text: str, first: int = 1) -> Protected:
+    """Replace every URL, e-mail address and number with `<n>`, numbering in order of appearance from `first`;
+    placeholders numbered below `first` (set before, for glossary terms) are left as they are."""
     originals: dict[int, str] = {}
     numbers: dict[str, int] = {}
 
-    def substitute(match: re.Match[str]) -> str:
-        original = match.group()
+    def placeholder(original: str) -> str:
         if original not in numbers:
-            numbers[original] = len(numbers) + 1
+            numbers[original] = len(numbers) + first
             originals[numbers[original]] = original
         return _PLACEHOLDER.format(numbers[original])
+
+    def substitute(match: re.Match[str]) -> str:
+        if (digits := match.group("placeholder")) is None:
+            return placeholder(match.group())
+        # a `<7>` the source itself holds: its number is protected like any other
+        return match.group() if int(digits) < first else f"<{placeholder(digits)}>"
 
     return Protected(_PROTECTED.sub(substitute, text), originals)
 

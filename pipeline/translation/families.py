@@ -76,10 +76,10 @@ class _PlaceholderFamily(TranslationFamily):
     def encode(self, sentences: list[str]) -> list[Encoded]:
         encoded = []
         for sentence in sentences:
-            protected = protect(sentence)
-            first = len(protected.originals) + 1
-            text, targets = self.glossary.hide(protected.text, "<{}>".format, first)
-            encoded.append(Encoded(text, {**protected.originals, **dict(enumerate(targets, start=first))}))
+            # Glossary terms first: a term with a number in it (लाइन 3) must still match, digits and all.
+            hidden, targets = self.glossary.hide(sentence, "<{}>".format, 1)
+            protected = protect(hidden, first=len(targets) + 1)
+            encoded.append(Encoded(protected.text, {**dict(enumerate(targets, start=1)), **protected.originals}))
         return encoded
 
     def decode(self, translations: list[str], encoded: list[Encoded]) -> list[str]:

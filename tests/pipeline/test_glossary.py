@@ -73,9 +73,12 @@ def test_every_family_hides_a_term_and_restores_its_target_where_the_model_copie
                                                glossary(("सूर्य", "Surya")))
     (encoded,) = adapter.encode([hindi("www.example.com पर लिखा है कि सूर्य उगा।")])
     assert "सूर्य" not in encoded.text
-    state = list(encoded.state.values()) if isinstance(encoded.state, dict) else list(encoded.state)
-    assert state == ["www.example.com", "Surya"]  # the URL took the first placeholder, the term the next
-    (decoded,) = adapter.decode([f"{placeholder.format(1)} says that {placeholder.format(2)} rose"], [encoded])
+    # Numbered from 1 in the family's own order (Marian: terms first; IndicTrans2: as its processor numbers them).
+    numbered = encoded.state if isinstance(encoded.state, dict) else dict(enumerate(encoded.state, start=1))
+    number = {original: n for n, original in numbered.items()}
+    assert sorted(number) == ["Surya", "www.example.com"] and sorted(numbered) == [1, 2]
+    model_output = f"{placeholder.format(number['www.example.com'])} says that {placeholder.format(number['Surya'])} rose"
+    (decoded,) = adapter.decode([model_output], [encoded])
     assert decoded.startswith("www.example.com says that Surya rose")
 
 

@@ -167,11 +167,6 @@ def test_a_glossary_and_a_protect_list_put_their_terms_in_the_translation_and_re
     assert "translation:glossary_missing" in untrained["terms"]["flags"]
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "the Marian, NLLB and M2M-100 families hide numbers (pipeline.text.placeholders.protect) before glossary terms: "
-    "a term with a number in it (लाइन 3) no longer matches once its digits are a placeholder, so it is never hidden, "
-    "while the stage still finds it in the source and reports it missing"
-))
 def test_a_glossary_term_with_a_number_in_it_is_hidden_and_restored_like_any_other(marian_models, run_script, tmp_path):
     results = _run(run_script, tmp_path / "run", marian_models["trained"],
                    {"line": "मेट्रो की नई लाइन 3 पर सेवा शनिवार से शुरू होगी।"}, {"लाइन 3": "Line 3"})

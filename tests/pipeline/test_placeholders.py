@@ -31,3 +31,9 @@ def test_restore_accepts_the_spellings_translators_produce():
 def test_restore_counts_lost_placeholders_and_leaves_unknown_ones():
     protected = protect("a@b.com 42")
     assert restore("only <2> and <9>", protected.originals) == ("only 42 and <9>", 1)
+
+
+def test_placeholders_set_before_are_kept_and_numbering_continues_after_them():
+    protected = protect("<1> की लाइन 3 पर <2> और <5>", first=3)
+    assert protected.text == "<1> की लाइन <3> पर <2> और <<4>>"  # <5> is the text's own: its number is protected
+    assert protected.originals == {3: "3", 4: "5"}
