@@ -1,5 +1,6 @@
 #!/usr/bin/env python
-"""Convert an IndicTrans2 or BART folder into a CTranslate2 model for `backend: ctranslate2`.
+"""Convert an IndicTrans2, BART or chat model (Qwen2, Qwen3, Llama 3, Gemma 3) folder into a CTranslate2 model
+for `backend: ctranslate2`.
 
 The code is pipeline/cli/convert.py, which `indic-pipeline convert` runs too."""
 

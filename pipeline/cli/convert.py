@@ -1,4 +1,4 @@
-"""Convert an IndicTrans2 or BART folder into a CTranslate2 model for `backend: ctranslate2`."""
+"""Convert an IndicTrans2, BART or chat model folder into a CTranslate2 model for `backend: ctranslate2`."""
 
 from __future__ import annotations
 
@@ -13,26 +13,32 @@ def parse_args(argv: list[str] | None = None, prog: str | None = None) -> argpar
     parser = argparse.ArgumentParser(
         prog=prog,
         description=(
-            "Write MODEL_DIR (an IndicTrans2 translator or a BART summarizer such as facebook/bart-large-cnn or "
-            "sshleifer/distilbart-cnn-12-6: config.json, the weights and the tokenizer files) as a CTranslate2 model "
-            "in OUT_DIR, with the tokenizer files (and a summarizer's generation_config.json) copied beside it. "
-            "config.json's model_type picks the converter. Then run the pipeline with --set "
-            "translate.backend=ctranslate2 --set translate.model=OUT_DIR (IndicTrans2), or --set "
-            "summarize.backend=ctranslate2 --set summarize.model=OUT_DIR (BART)."
+            "Write MODEL_DIR (an IndicTrans2 translator, a BART summarizer such as facebook/bart-large-cnn or "
+            "sshleifer/distilbart-cnn-12-6, or a decoder-only chat model for family chat: Qwen2/Qwen2.5 (qwen2), "
+            "Qwen3 (qwen3), Llama 3.x (llama), Gemma 3 text or multimodal (gemma3_text, gemma3; the text model "
+            "only), e.g. sarvamai/sarvam-translate; config.json, the weights and the tokenizer files) as a "
+            "CTranslate2 model in OUT_DIR, with the tokenizer files, chat template and generation_config.json "
+            "copied beside it. config.json's model_type picks the converter. Then run the pipeline with --set "
+            "translate.backend=ctranslate2 --set translate.model=OUT_DIR, or the same for summarize."
         ),
         epilog=(
             "Weights are stored in the --quantization type; at run time compute_type may convert them again "
-            "(default: keep them). For Marian, NLLB or M2M-100 use CTranslate2's own converter, e.g. "
-            "ct2-transformers-converter --model DIR --output_dir OUT --quantization int8 --copy_files "
+            "(default: keep them). Chat models run in CTranslate2's Generator; Gemma 3 prompts are kept within its "
+            "sliding window, and stop strings, no_repeat_ngram_size and a checkpoint's repetition_penalty are "
+            "refused (CTranslate2 cannot apply them as transformers does). Other decoder-only models (Mistral, "
+            "Gemma 2, Phi-3, ...) are not converted. For Marian, NLLB or M2M-100 use CTranslate2's own converter, "
+            "e.g. ct2-transformers-converter --model DIR --output_dir OUT --quantization int8 --copy_files "
             "tokenizer_config.json special_tokens_map.json sentencepiece.bpe.model"
         ),
     )
-    parser.add_argument("model_dir", type=Path, help="IndicTrans2 or BART folder in the Hugging Face hub layout")
+    parser.add_argument(
+        "model_dir", type=Path, help="IndicTrans2, BART or chat model folder in the Hugging Face hub layout"
+    )
     parser.add_argument("out_dir", type=Path, help="CTranslate2 model folder to write")
     parser.add_argument("--quantization", choices=QUANTIZATIONS, default="float32", help="weight type (default: float32)")
     parser.add_argument(
         "--positions", type=int, default=None, help="IndicTrans2 only: rows of the stored sinusoid table, the longest "
-        "input or output in tokens (default: 1024); BART keeps its learned table",
+        "input or output in tokens (default: 1024); other models keep their own positions",
     )
     parser.add_argument("--force", action="store_true", help="replace OUT_DIR if it exists")
     return parser.parse_args(argv)

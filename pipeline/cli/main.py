@@ -30,7 +30,7 @@ COMMANDS = {
     "benchmark": Command("pipeline.cli.benchmark",
                          "speed of the reference usage against each of the project's paths, same outputs checked"),
     "convert": Command("pipeline.cli.convert",
-                       "convert an IndicTrans2 or BART folder into a CTranslate2 model"),
+                       "convert an IndicTrans2, BART or chat model folder into a CTranslate2 model"),
     "make-tiny-models": Command("pipeline.cli.make_tiny_models",
                                 "write tiny random-weight models and an overlay per config to run it on them"),
 }

@@ -9,6 +9,7 @@ from pathlib import Path
 from pipeline.registry import Registry, UnknownNameError
 
 from .convert_bart_ctranslate2 import convert_bart
+from .convert_chat_ctranslate2 import CHAT_MODEL_TYPES, convert_chat
 from .indictrans.configuration_indictrans import IndicTransConfig
 from .indictrans.convert_ctranslate2 import convert_indictrans
 
@@ -17,11 +18,20 @@ CONVERTERS: Registry[Callable[..., Path]] = Registry("model_type for the project
 CONVERTERS.register(IndicTransConfig.model_type)(convert_indictrans)
 
 
-@CONVERTERS.register("bart")
-def _convert_bart(model_dir, output_dir, quantization, force, positions) -> Path:
-    if positions is not None:
-        raise ValueError("positions applies to IndicTrans2 only: BART stores its learned table as it is")
-    return convert_bart(model_dir, output_dir, quantization, force)
+def _own_positions(convert: Callable[..., Path]) -> Callable[..., Path]:
+    """A converter for models that keep their positions as they are (a learned table, RoPE): `positions` is refused."""
+
+    def converter(model_dir, output_dir, quantization, force, positions) -> Path:
+        if positions is not None:
+            raise ValueError("positions applies to IndicTrans2 only: other models keep their own positions")
+        return convert(model_dir, output_dir, quantization, force)
+
+    return converter
+
+
+CONVERTERS.register("bart")(_own_positions(convert_bart))
+for _chat_type in CHAT_MODEL_TYPES:  # decoder-only chat models, run by CTranslate2's Generator
+    CONVERTERS.register(_chat_type)(_own_positions(convert_chat))
 
 
 def model_type(model_dir: str | Path) -> str:
@@ -41,6 +51,8 @@ def convert_to_ctranslate2(
         converter = CONVERTERS.get(model_type(model_dir))
     except UnknownNameError as error:
         raise ValueError(
-            f"{error}. Marian, NLLB and M2M-100 convert with CTranslate2's own ct2-transformers-converter"
+            f"{error}. Marian, NLLB and M2M-100 convert with CTranslate2's own ct2-transformers-converter; other "
+            "decoder-only models (Mistral, Gemma 2, Phi-3, ...) are not converted: their CTranslate2 output has not "
+            "been checked against transformers"
         ) from None
     return converter(model_dir, output_dir, quantization, force, positions)
