@@ -30,7 +30,9 @@ ANY_CHARACTER = st.characters(exclude_categories=())  # surrogates included
 LONE_SURROGATE = st.characters(categories=["Cs"])
 text_pieces = st.one_of(st.sampled_from(DOCUMENT_PIECES), ANY_CHARACTER, LONE_SURROGATE)
 documents = st.lists(text_pieces, max_size=60).map("".join)
-encodable_documents = st.lists(st.one_of(st.sampled_from(DOCUMENT_PIECES), st.characters()), max_size=60).map("".join)
+# `st.characters()` alone draws lone surrogates too (rarely: a flaky failure), which no UTF-8 input can hold.
+encodable_characters = st.characters(codec="utf-8")
+encodable_documents = st.lists(st.one_of(st.sampled_from(DOCUMENT_PIECES), encodable_characters), max_size=60).map("".join)
 INDIC_CODES = sorted(set(FLORES_TO_INDICNLP.values()) - {"en", "ur"})  # Urdu's normalizer needs urduhack
 
 
