@@ -52,15 +52,15 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
 
 def table(report: dict) -> str:
     lines = [f"device: {report['device']} ({report['precision']}), torch {report['torch']}",
-             ("| model | setting | attention | beams | items | s | items/s | in tok/item | out tok/item | out tok/s "
-              "| model TFLOP/s | MFU | batches |"),
-             "|---|---|---|---|---|---|---|---|---|---|---|---|---|"]
+             ("| model | setting | attention | beams | items | s | CPU s | items/s | in tok/item | out tok/item "
+              "| out tok/s | model TFLOP/s | MFU | batches |"),
+             "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|"]
     for row in report["rows"]:
         mfu = "n/a" if row["mfu"] is None else f"{100 * row['mfu']:.2f}%"
         instructions = row["instruction_tokens_per_item"]
         inputs = f"{row['input_tokens_per_item']}" + (f" ({instructions} instructions)" if instructions else "")
         lines.append(f"| {row['model']} | {row['setting']} | {row['attention']} | {row['beams']} | {row['items']} | "
-                     f"{row['seconds']} | {row['items_per_second']} | {inputs} | {row['output_tokens_per_item']} | "
+                     f"{row['seconds']} | {row['cpu_seconds']} | {row['items_per_second']} | {inputs} | {row['output_tokens_per_item']} | "
                      f"{row['output_tokens_per_second']} | {row['model_tflops_per_second']} | {mfu} | "
                      f"{row['batches']} |")
     return "\n".join(lines)

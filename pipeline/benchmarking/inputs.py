@@ -11,10 +11,12 @@ BPE has not: about 1.47 tokens per word, a little above GPT-2's usual 1.3 on new
 the model's 50264 entries with unused placeholder tokens.
 
 A chat model's tokenizer (Qwen2.5's) cannot be downloaded either: a byte-level BPE is trained on the FLORES dev
-Hindi and English lines and applied to the devtest ones, with ChatML's special tokens at the ids Qwen2's vocabulary
-gives them and a ChatML chat template. It is not Qwen's: trained on 2,000 lines it learns about 6,400 merges, and
-splits the devtest Hindi into about 3.4 tokens per word (85 per sentence) and the English references into about
-1.7; a real model's token counts differ (`docs/performance.md`).
+Hindi and English lines with Qwen2's own normalization and split into words (transformers' `Qwen2Tokenizer`, which
+also loads it from the model's folder) and applied to the devtest ones, with ChatML's special tokens at the ids
+Qwen2's vocabulary gives them and a ChatML chat template. Its merges are not Qwen's: trained on 2,000 lines it
+learns 6,776 of them (Qwen's has about 151,000, learned on far more text), and splits the devtest Hindi into 2.6
+tokens per word (66 per sentence) and the English references into 1.7 (37); a real model's counts differ
+(`docs/performance.md`).
 """
 
 from __future__ import annotations
@@ -24,9 +26,9 @@ import statistics
 from dataclasses import dataclass
 from pathlib import Path
 
-from tokenizers import ByteLevelBPETokenizer, Tokenizer, decoders, pre_tokenizers
+from tokenizers import Tokenizer, pre_tokenizers, trainers
 from tokenizers.models import BPE
-from transformers import AutoTokenizer, BartTokenizer, PreTrainedTokenizerFast
+from transformers import AutoTokenizer, BartTokenizer, Qwen2Tokenizer
 
 from pipeline.models.indictrans import IndicTransProcessor
 
@@ -69,10 +71,18 @@ def translation_inputs(flores_dir: Path, tokenizer_dir: Path, count: int) -> Tra
     return TranslationInputs(sentences, source_ids, round(statistics.mean(len(ids) for ids in target_ids)))
 
 
-def _byte_level_bpe(texts: list[str], vocab_size: int, special_tokens: list[str]) -> tuple[dict[str, int], list]:
-    """The vocabulary and merges of a byte-level BPE trained on `texts` (at most `vocab_size` entries)."""
-    bpe = ByteLevelBPETokenizer()
-    bpe.train_from_iterator(texts, vocab_size=vocab_size, special_tokens=special_tokens, show_progress=False)
+def _byte_level_bpe(texts: list[str], vocab_size: int, special_tokens: list[str],
+                    like: Tokenizer | None = None) -> tuple[dict[str, int], list]:
+    """The vocabulary and merges of a byte-level BPE trained on `texts` (at most `vocab_size` entries), the text
+    normalized and split into words as `like` does it (default: GPT-2's byte-level split, as BART's tokenizer)."""
+    bpe = Tokenizer(BPE())
+    if like is None:
+        bpe.pre_tokenizer = pre_tokenizers.ByteLevel(add_prefix_space=False)
+    else:
+        bpe.normalizer, bpe.pre_tokenizer = like.normalizer, like.pre_tokenizer
+    trainer = trainers.BpeTrainer(vocab_size=vocab_size, min_frequency=2, special_tokens=special_tokens,
+                                  initial_alphabet=pre_tokenizers.ByteLevel.alphabet(), show_progress=False)
+    bpe.train_from_iterator(texts, trainer=trainer)
     trained = json.loads(bpe.to_str())["model"]
     return trained["vocab"], [tuple(pair) for pair in trained["merges"]]
 
@@ -97,16 +107,16 @@ def train_bart_tokenizer(articles: list[str], vocab_size: int, out_dir: Path) ->
 
 
 def train_chat_tokenizer(flores_dir: Path, vocab_size: int, out_dir: Path, model_max_length: int = 32768) -> Path:
-    """A ChatML tokenizer for a Qwen2-shaped model of `vocab_size` rows: a byte-level BPE trained on the FLORES dev
-    Hindi and English lines, ChatML's tokens at Qwen2's ids, placeholders at every other id, a ChatML template."""
+    """A Qwen2 tokenizer for a Qwen2-shaped model of `vocab_size` rows: a byte-level BPE trained on the FLORES dev
+    Hindi and English lines with Qwen2's own normalization and split into words (NFC; digits one at a time),
+    ChatML's tokens at Qwen2's ids, placeholders at every other id, a ChatML chat template."""
     lines = [line for language in ("hin_Deva", "eng_Latn") for line in _lines(flores_dir / f"{language}.dev", None)]
-    vocab, merges = _byte_level_bpe([line for line in lines if line], min(CHATML_TOKENS.values()), [])
-    bpe = Tokenizer(BPE(_fill({**vocab, **CHATML_TOKENS}, vocab_size), merges))
-    bpe.pre_tokenizer = pre_tokenizers.ByteLevel(add_prefix_space=False)
-    bpe.decoder = decoders.ByteLevel()
-    tokenizer = PreTrainedTokenizerFast(
-        tokenizer_object=bpe, eos_token="<|im_end|>", pad_token="<|endoftext|>",
-        additional_special_tokens=["<|im_start|>"], model_max_length=model_max_length, chat_template=CHATML_TEMPLATE,
+    splitting = Qwen2Tokenizer().backend_tokenizer  # Qwen2's normalizer and pre-tokenizer, around an empty vocabulary
+    vocab, merges = _byte_level_bpe([line for line in lines if line], min(CHATML_TOKENS.values()), [], splitting)
+    tokenizer = Qwen2Tokenizer(
+        vocab=_fill({**vocab, **CHATML_TOKENS}, vocab_size), merges=merges, unk_token=None, eos_token="<|im_end|>",
+        pad_token="<|endoftext|>", additional_special_tokens=["<|im_start|>"], model_max_length=model_max_length,
+        chat_template=CHATML_TEMPLATE,
     )
     tokenizer.save_pretrained(out_dir)
     return out_dir

@@ -28,6 +28,7 @@ Padding is not counted: it is work a batch does, not work the model asks for.
 from __future__ import annotations
 
 import logging
+import os
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, replace
@@ -97,11 +98,17 @@ SUMMARY_SETTINGS = (
 
 
 @dataclass(frozen=True)
+class Timing:
+    seconds: float  # wall time
+    cpu_seconds: float  # CPU time of this process's threads: less sensitive than wall time to other work's share
+
+
+@dataclass(frozen=True)
 class Row:
     model: str
     setting: str
     items: int
-    seconds: float
+    timing: Timing
     output_tokens: int  # generated tokens of the best beam of every item
     model_tflops: float
     batches: str  # the limits the setting resolved to
@@ -112,12 +119,13 @@ class Row:
     instruction_tokens: int = 0  # tokens of every input that are not its text (a chat prompt's instructions)
 
     def to_dict(self) -> dict[str, Any]:
-        per_second = self.items / self.seconds
-        mfu = self.model_tflops / self.seconds / self.device_peak_tflops if self.device_peak_tflops else None
+        seconds = self.timing.seconds
+        mfu = self.model_tflops / seconds / self.device_peak_tflops if self.device_peak_tflops else None
         return {"model": self.model, "setting": self.setting, "beams": self.beams, "items": self.items,
-                "seconds": round(self.seconds, 2), "items_per_second": round(per_second, 2),
-                "output_tokens_per_second": round(self.output_tokens / self.seconds, 1),
-                "model_tflops_per_second": round(self.model_tflops / self.seconds, 3),
+                "seconds": round(seconds, 2), "cpu_seconds": round(self.timing.cpu_seconds, 2),
+                "items_per_second": round(self.items / seconds, 2),
+                "output_tokens_per_second": round(self.output_tokens / seconds, 1),
+                "model_tflops_per_second": round(self.model_tflops / seconds, 3),
                 "mfu": None if mfu is None else round(mfu, 4), "batches": self.batches, "attention": self.attention,
                 "input_tokens": self.input_tokens, "input_tokens_per_item": round(self.input_tokens / self.items, 1),
                 "instruction_tokens_per_item": self.instruction_tokens, "output_tokens": self.output_tokens,
@@ -193,12 +201,16 @@ def _backend(model_dir: Path, attention: str, device: str, precision: str) -> Tr
     return TransformersBackend(load_model(str(model_dir), None, "benchmark", device, precision, attention))
 
 
-def _timed(run: Callable[[], list], synchronize: Callable[[], None]) -> tuple[float, list]:
+def _timed(run: Callable[[], list], synchronize: Callable[[], None]) -> tuple[Timing, list]:
     synchronize()
-    start = time.perf_counter()
+    start, cpu_start = time.perf_counter(), time.process_time()
     outputs = run()
     synchronize()
-    return time.perf_counter() - start, outputs
+    timing = Timing(time.perf_counter() - start, time.process_time() - cpu_start)
+    # On a shared machine the other work's share of the CPUs is part of the figure: the log says how busy it was.
+    busy = f", load average over the last minute: {os.getloadavg()[0]:.1f}" if hasattr(os, "getloadavg") else ""
+    log.info(f"    {timing.seconds:.1f} s ({timing.cpu_seconds:.1f} CPU s{busy})")
+    return timing, outputs
 
 
 @dataclass(frozen=True)
@@ -286,12 +298,12 @@ class Throughput:
         translator.generate(source_ids[:8])  # warm-up: kernels chosen, memory pools filled
         part = self._part(source_ids, setting, translator.max_batch_size)
         log.info(f"  {size.name}: {setting.label}, {len(part)} sentences ...")
-        seconds, outputs = _timed(lambda: translator.generate(part), self.synchronize)
+        timing, outputs = _timed(lambda: translator.generate(part), self.synchronize)
         if self.options.profile and setting == self._translation_settings(size)[-1]:
             self.profile(lambda: translator.generate(part[: translator.max_batch_size]))
         model = translator.backend.loaded.model
         return Row(
-            size.name, setting.label, len(part), seconds, sum(map(len, outputs)),
+            size.name, setting.label, len(part), timing, sum(map(len, outputs)),
             generation_tflops(model, [len(ids) for ids in part], generation.max_new_tokens, generation.num_beams),
             f"{translator.max_batch_tokens} tokens / {translator.max_batch_size} sentences", _peak(self.device),
             model.config._attn_implementation, generation.num_beams, sum(map(len, part)),
@@ -342,11 +354,11 @@ class Throughput:
         summarizer.summarize(texts[:2])
         part = self._part(texts, setting, summarizer.max_batch_size)
         log.info(f"  {name}: {setting.label}, {len(part)} articles ...")
-        seconds, _ = _timed(lambda: summarizer.summarize(part), self.synchronize)
+        timing, _ = _timed(lambda: summarizer.summarize(part), self.synchronize)
         source_ids = backend.tokenizer(part, truncation=True, max_length=summarizer.max_input_tokens)["input_ids"]
         model = backend.loaded.model
         return Row(
-            name, setting.label, len(part), seconds, len(part) * generation.max_new_tokens,
+            name, setting.label, len(part), timing, len(part) * generation.max_new_tokens,
             generation_tflops(model, [len(ids) for ids in source_ids], generation.max_new_tokens, generation.num_beams),
             f"{summarizer.max_batch_size} articles", _peak(self.device), model.config._attn_implementation,
             generation.num_beams, sum(map(len, source_ids)),
