@@ -6,10 +6,12 @@ import torch
 from pipeline.benchmarking.models import (
     BART_LARGE_CNN,
     INDICTRANS2_INDIC_EN_DIST_200M,
+    QWEN2_5_1_5B_INSTRUCT,
     bart_config,
     build_indictrans,
     check_finite,
     indictrans_config,
+    qwen2_config,
 )
 from pipeline.models.indictrans import IndicTransForConditionalGeneration
 
@@ -23,6 +25,14 @@ def test_indictrans_shape_is_the_published_dist_200m():
 def test_bart_large_shape_is_the_published_one():
     config = bart_config(BART_LARGE_CNN)
     assert (config.encoder_layers, config.decoder_layers, config.d_model, config.vocab_size) == (12, 12, 1024, 50264)
+
+
+def test_qwen_shape_is_the_published_qwen2_5_1_5b_instruct():
+    config = qwen2_config(QWEN2_5_1_5B_INSTRUCT)
+    assert (config.num_hidden_layers, config.hidden_size, config.intermediate_size) == (28, 1536, 8960)
+    assert (config.num_attention_heads, config.num_key_value_heads, config.vocab_size) == (12, 2, 151936)
+    assert config.tie_word_embeddings and config.rope_parameters["rope_theta"] == 1e6
+    assert QWEN2_5_1_5B_INSTRUCT.scaled_down().layers == (0, 2)  # still decoder-only
 
 
 @pytest.fixture(scope="module")
