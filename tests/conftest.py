@@ -1,6 +1,7 @@
 """Shared test fixtures. Tests never touch the network: the hub is switched off for the whole session."""
 
 import os
+import sys
 from pathlib import Path
 
 import pytest
@@ -8,6 +9,12 @@ import pytest
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("HF_DATASETS_OFFLINE", "1")
 os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+# Every model in the suite is tiny: per-op threading overhead dominates, and on a shared CPU a second OpenMP thread
+# that busy-waits for a core makes PyTorch many times slower (20 greedy decodes of tiny-indic-en: ~1 s on one
+# thread, ~30 s on two of a loaded 2-core machine). One thread, in this process (torch is not imported yet: it reads
+# this when it is) and in every process a test starts, unless the environment says otherwise.
+os.environ.setdefault("OMP_NUM_THREADS", "1")
+TORCH_THREADS = int(os.environ["OMP_NUM_THREADS"].split(",")[0])
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 SHARED_DIR = Path(os.environ.get("PIPELINE_SHARED_DIR", REPO_ROOT.parent / "shared"))
@@ -18,6 +25,15 @@ def _shared_path(*parts: str) -> Path:
     if not path.exists():
         pytest.skip(f"{path} is absent (the read-only ../shared data is not beside this checkout)")
     return path
+
+
+@pytest.fixture(autouse=True)
+def torch_threads():
+    """Loading a CTranslate2 model sets the OpenMP thread count, which torch shares, to the CPU count: each test starts
+    with the session's count again, whatever the tests before it loaded."""
+    torch = sys.modules.get("torch")
+    if torch is not None and torch.get_num_threads() != TORCH_THREADS:
+        torch.set_num_threads(TORCH_THREADS)
 
 
 @pytest.fixture(scope="session")
@@ -95,12 +111,22 @@ def fixed_translator() -> type[FixedTranslator]:
     return FixedTranslator
 
 
-@pytest.fixture
-def run_script(repo_root):
-    """Call `scripts/run.py`'s main() in-process (same code path as the command line, without a new interpreter)."""
+@pytest.fixture(scope="session")
+def load_script(repo_root):
+    """`load_script(name)`: main() of `scripts/<name>.py`, loaded in-process (the command line's code path without a
+    new interpreter and its imports)."""
     import importlib.util
 
-    spec = importlib.util.spec_from_file_location("run_script", repo_root / "scripts" / "run.py")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module.main
+    def load(name: str):
+        spec = importlib.util.spec_from_file_location(f"{name}_script", repo_root / "scripts" / f"{name}.py")
+        module = importlib.util.module_from_spec(spec)
+        spec.loader.exec_module(module)
+        return module.main
+
+    return load
+
+
+@pytest.fixture
+def run_script(load_script):
+    """Call `scripts/run.py`'s main() in-process (same code path as the command line, without a new interpreter)."""
+    return load_script("run")
