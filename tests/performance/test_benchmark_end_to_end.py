@@ -4,28 +4,26 @@ the naive composition, and the corpus-scale settings, on scaled-down models.
 Only what the reports say about outputs and work is checked: timings come from the benchmarks, never from tests.
 """
 
+import contextlib
+import io
 import json
-import os
-import subprocess
-import sys
 
 import pytest
 
 
-def run_benchmark(repo_root, flores_dir, out, script, *arguments):
-    environment = {**os.environ, "PIPELINE_SHARED_DIR": str(flores_dir.parents[1])}
-    completed = subprocess.run(
-        [sys.executable, str(repo_root / "scripts" / script), "--quick", "--json", str(out), *arguments],
-        cwd=repo_root, env=environment, capture_output=True, text=True, timeout=300,
-    )
-    assert completed.returncode == 0, completed.stderr[-3000:]
-    return json.loads(out.read_text(encoding="utf-8")), completed.stdout
+def run_benchmark(load_script, flores_dir, out, script, *arguments):
+    """The script's main() in this process (no new interpreter to import torch again): its report and what it printed."""
+    printed = io.StringIO()
+    with contextlib.redirect_stdout(printed):
+        code = load_script(script)(["--quick", "--shared-dir", str(flores_dir.parents[1]), "--json", str(out),
+                                    *arguments])
+    assert code == 0, printed.getvalue()[-3000:]
+    return json.loads(out.read_text(encoding="utf-8")), printed.getvalue()
 
 
 @pytest.fixture(scope="module")
-def end_to_end(repo_root, flores_dir, indictrans_fixtures, news_summaries_dir, tmp_path_factory):
-    return run_benchmark(repo_root, flores_dir, tmp_path_factory.mktemp("e2e") / "report.json",
-                         "benchmark_end_to_end.py")
+def end_to_end(load_script, flores_dir, indictrans_fixtures, news_summaries_dir, tmp_path_factory):
+    return run_benchmark(load_script, flores_dir, tmp_path_factory.mktemp("e2e") / "report.json", "benchmark_end_to_end")
 
 
 def test_the_pipeline_gives_the_naive_compositions_outputs_whatever_its_schedule(end_to_end):
@@ -47,9 +45,9 @@ def test_every_path_did_the_same_work_and_the_report_has_shares_and_the_cost_cur
     assert "overlap gain" in printed and "cost curve" in printed
 
 
-def test_the_throughput_benchmark_measures_every_setting(repo_root, flores_dir, indictrans_fixtures,
+def test_the_throughput_benchmark_measures_every_setting(load_script, flores_dir, indictrans_fixtures,
                                                          news_summaries_dir, tmp_path):
-    report, _ = run_benchmark(repo_root, flores_dir, tmp_path / "throughput.json", "benchmark_throughput.py",
+    report, _ = run_benchmark(load_script, flores_dir, tmp_path / "throughput.json", "benchmark_throughput",
                               "--articles", "2")
     settings = [(row["model"], row["setting"]) for row in report["rows"]]
     assert len(settings) == 5 and settings[0][0] == "indictrans2-indic-en-dist-200M (quick)"
