@@ -8,13 +8,19 @@ documents longer than the model's input limit: `truncate` (classic: the model se
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, ClassVar, Literal
 
 from pydantic import Field, field_validator
 
-from pipeline.backends import GenerationBackend, GenerationConfig, ModelSettings, decode, load_backend
+from pipeline.backends import (
+    GenerationBackend,
+    GenerationConfig,
+    ModelSettings,
+    decode,
+    load_backend,
+)
 from pipeline.backends.settings import count_or_auto
 from pipeline.batching import run_batched
 from pipeline.registry import Registry
@@ -92,8 +98,7 @@ class ChatSummarizerFamily(SummarizerFamily):
         return self.task.render(text)
 
     def encode(self, texts: list[str], max_tokens: int) -> list[list[int]]:
-        fitted = [self.task.fitted(text, max_tokens) for text in texts]
-        return self.tokenizer(fitted, add_special_tokens=False)["input_ids"]
+        return [self.task.fitted(text, max_tokens)[1] for text in texts]
 
     def finish(self, generated: str) -> str:
         return self.task.answer(generated)

@@ -27,15 +27,20 @@ from pipeline.backends.base import BACKENDS, LOCATORS
 from pipeline.errors import ConfigError, DeviceError, ModelLoadError
 from pipeline.models.announce import LoadAnnouncement, byte_size
 from pipeline.models.ctranslate2_folder import (
-    CONVERSION_FILE, conversion_record, decoder_only, forced_tokens, generation_defaults, load_tokenizer, vocabulary,
+    CONVERSION_FILE,
+    conversion_record,
+    decoder_only,
+    forced_tokens,
+    generation_defaults,
+    load_tokenizer,
+    vocabulary,
 )
+from pipeline.models.limits import MIN_PROMPT_TOKENS, check_prompt_room, declared_limit
 from pipeline.models.locate import locate_files
 
 if TYPE_CHECKING:
     from pipeline.backends.settings import GenerationConfig, ModelSettings
 
-FALLBACK_INPUT_LIMIT = 1024  # CTranslate2's own default max_input_length
-MIN_PROMPT_TOKENS = 32  # as pipeline.models.loading's (which imports torch): a chat template alone takes about this
 # generation_config.json keys that `generate()` would apply to a chat model and CTranslate2's Generator cannot apply
 # the same way, with the value that has no effect.
 UNSUPPORTED_DEFAULTS = {
@@ -97,9 +102,7 @@ def _device_name(kind: str, index: int) -> str:
 
 def _context(tokenizer, conversion: dict[str, Any]) -> int:
     """The longest input (a decoder-only model: prompt and answer) that the tokenizer and the conversion declare."""
-    declared = [tokenizer.model_max_length, conversion.get("positions")]
-    usable = [value for value in declared if isinstance(value, int) and 0 < value < 1_000_000]
-    return min(usable or [FALLBACK_INPUT_LIMIT])
+    return declared_limit([tokenizer.model_max_length, conversion.get("positions")])
 
 
 def _prompt_limit(context: int, conversion: dict[str, Any], max_new_tokens: int) -> int:
@@ -222,12 +225,8 @@ def _check_chat_model(folder: Path, conversion: dict[str, Any], config: ModelSet
             f"scripts/convert_ctranslate2.py MODEL_DIR OUT_DIR` (CTranslate2's own converter drops Llama 3's and "
             f"Gemma 3's RoPE scaling)"
         )
-    generation = config.generation
-    if conversion["positions"] - generation.max_new_tokens < MIN_PROMPT_TOKENS:
-        raise ConfigError(
-            f"{stage}.generation.max_new_tokens ({generation.max_new_tokens}) leaves no room for a prompt in the "
-            f"{conversion['positions']}-token context of {config.model}"
-        )
+    generation, context = config.generation, conversion["positions"]
+    check_prompt_room(context - generation.max_new_tokens, generation.max_new_tokens, context, config.model, stage)
     if _prompt_limit(conversion["positions"], conversion, generation.max_new_tokens) < MIN_PROMPT_TOKENS:
         raise ConfigError(
             f"{stage}.backend: the {conversion['sliding_window']}-token sliding window of {config.model} leaves no "

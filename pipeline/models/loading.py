@@ -16,7 +16,12 @@ from pathlib import Path
 
 import torch
 from transformers import (
-    AutoConfig, AutoModelForCausalLM, AutoModelForSeq2SeqLM, AutoTokenizer, PreTrainedModel, PreTrainedTokenizerBase,
+    AutoConfig,
+    AutoModelForCausalLM,
+    AutoModelForSeq2SeqLM,
+    AutoTokenizer,
+    PreTrainedModel,
+    PreTrainedTokenizerBase,
 )
 from transformers.cache_utils import Cache, EncoderDecoderCache
 
@@ -24,6 +29,7 @@ from pipeline.devices import Placement, resolve_placement
 from pipeline.errors import ConfigError, ModelLoadError
 from pipeline.models import indictrans  # noqa: F401  (registers IndicTrans2 with the Auto classes used below)
 from pipeline.models.announce import LoadAnnouncement, byte_size, parameters
+from pipeline.models.limits import check_prompt_room, declared_limit
 from pipeline.models.locate import explain, looks_like_path
 
 
@@ -115,9 +121,6 @@ def decoder_positions(loaded: LoadedModel) -> int | None:
     return None
 
 
-MIN_PROMPT_TOKENS = 32  # a chat prompt's template alone takes about this many tokens
-
-
 def check_generation_length(loaded: LoadedModel, max_new_tokens: int, stage: str) -> None:
     """A generation longer than the decoder's position table fails every document (`IndexError` deep in the model),
     so it is refused when the model loads, before any work."""
@@ -127,11 +130,8 @@ def check_generation_length(loaded: LoadedModel, max_new_tokens: int, stage: str
             f"{stage}.generation.max_new_tokens ({max_new_tokens}) must be < {positions}, the decoder positions of "
             f"{loaded.model_id}; a longer generation would fail on every document"
         )
-    if loaded.decoder_only and input_limit(loaded, max_new_tokens) < MIN_PROMPT_TOKENS:
-        raise ConfigError(
-            f"{stage}.generation.max_new_tokens ({max_new_tokens}) leaves no room for a prompt in the "
-            f"{input_limit(loaded)}-token context of {loaded.model_id}"
-        )
+    if loaded.decoder_only:
+        check_prompt_room(input_limit(loaded, max_new_tokens), max_new_tokens, input_limit(loaded), loaded.model_id, stage)
 
 
 def input_limit(loaded: LoadedModel, max_new_tokens: int = 0) -> int:
@@ -141,9 +141,7 @@ def input_limit(loaded: LoadedModel, max_new_tokens: int = 0) -> int:
     declared = [loaded.tokenizer.model_max_length] + [
         getattr(config, name, None) for name in ("max_position_embeddings", "max_source_positions", "n_positions")
     ]
-    # A tokenizer without a declared limit reports a huge sentinel; the model's position table is then the bound.
-    usable = [value for value in declared if isinstance(value, int) and 0 < value < 1_000_000]
-    limit = min(usable) if usable else 1024
+    limit = declared_limit(declared)  # a tokenizer without a declared limit: the model's position table bounds it
     return limit - max_new_tokens if loaded.decoder_only else limit
 
 

@@ -177,18 +177,21 @@ class ChatTask:
             messages, tokenize=False, add_generation_prompt=True, **self.prompt.template_options
         )
 
-    def length(self, text: str) -> int:
-        """Tokens of `text` as they are generated from: no special tokens added (the template writes them)."""
-        return len(self.tokenizer(text, add_special_tokens=False, verbose=False)["input_ids"])
+    def ids(self, text: str) -> list[int]:
+        """Token ids of `text` as they are generated from: no special tokens added (the template writes them)."""
+        return self.tokenizer(text, add_special_tokens=False, verbose=False)["input_ids"]
 
-    def fitted(self, text: str, max_tokens: int | None, note: str = "") -> str:
-        """The input for `text`, the text cut (never the instructions) where the whole exceeds `max_tokens`."""
+    def fitted(self, text: str, max_tokens: int | None, note: str = "") -> tuple[str, list[int]]:
+        """The input for `text` and its ids, the text cut (never the instructions) where the whole exceeds
+        `max_tokens`."""
         rendered = self.render(text, note)
-        excess = self.length(rendered) - max_tokens if max_tokens else 0
+        ids = self.ids(rendered)
+        excess = len(ids) - max_tokens if max_tokens else 0
         if excess <= 0:
-            return rendered
-        ids = self.tokenizer(text, add_special_tokens=False, verbose=False)["input_ids"]
-        return self.render(self.tokenizer.decode(ids[: max(len(ids) - excess, 0)]), note)
+            return rendered, ids
+        text_ids = self.ids(text)
+        rendered = self.render(self.tokenizer.decode(text_ids[: max(len(text_ids) - excess, 0)]), note)
+        return rendered, self.ids(rendered)
 
     def answer(self, generated: str) -> str:
         return answer(generated, self.prompt.stop)

@@ -180,7 +180,7 @@ class ChatFamily(TranslationFamily):
         super().__init__(tokenizer, src_lang, tgt_lang, glossary)
         self.task = ChatTask(tokenizer, (prompt or ChatPrompt()).resolve("translate"), src_lang, tgt_lang)
         self.max_input_tokens = max_input_tokens
-        self.prompt_tokens = self.task.length(self.task.render(""))
+        self.prompt_tokens = len(self.task.ids(self.task.render("")))
 
     @classmethod
     def from_config(
@@ -197,7 +197,7 @@ class ChatFamily(TranslationFamily):
         return f"\n\nUse these translations of terms: {pairs}" if terms else ""
 
     def encode(self, sentences: list[str]) -> list[Encoded]:
-        return [Encoded(self.task.fitted(s, self.max_input_tokens, self._glossary_note(s))) for s in sentences]
+        return [Encoded(self.task.fitted(s, self.max_input_tokens, self._glossary_note(s))[0]) for s in sentences]
 
     def decode(self, translations: list[str], encoded: list[Encoded]) -> list[str]:
         return [self.task.answer(text) for text in translations]
